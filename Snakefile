@@ -1,0 +1,21 @@
+# unlearnflow: machine-unlearning experiments on language models, end to end.
+# A table of contents: the stages live in rules/, their Python in rules/common.smk.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/models.smk"
+
+
+# The furthest targets built so far: the validated benchmark and the base model.
+rule all:
+    default_target: True
+    input:
+        "data/validation_report.json",
+        "results/models/base",

