@@ -27,11 +27,23 @@ def read_jsonl(path: str | Path, record_type: type[Record]) -> list[Record]:
                 continue
             try:
                 records.append(record_type.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as error:
+            except json.JSONDecodeError as error:
                 raise DataFileError(
-                    f"{path}:{number}: not a valid {record_type.__name__} record: {error}"
+                    f"{path}:{number}: not a valid {record_type.__name__} record: bad JSON ({error})"
+                ) from None
+            except ValidationError as error:
+                raise DataFileError(
+                    f"{path}:{number}: not a valid {record_type.__name__} record:"
+                    f" {summarize(error)}"
                 ) from None
     return records
+
+
+def summarize(error: ValidationError) -> str:
+    """One line: 'field: problem; field: problem'."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in error.errors()
+    )
 
 
 def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> None:

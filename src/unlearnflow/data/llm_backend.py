@@ -8,6 +8,7 @@ requested counts are always met or the run stops saying why.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 from pathlib import Path
@@ -58,7 +59,8 @@ class OpenAIBackend:
 
     # --- plumbing ------------------------------------------------------------------
     def _messages(self, prompt: str, draft_type: type[BaseModel], **fields) -> list[dict]:
-        system = (PROMPTS / "system.txt").read_text().format(schema=draft_type.model_json_schema())
+        schema = json.dumps(draft_type.model_json_schema())
+        system = (PROMPTS / "system.txt").read_text().format(schema=schema)
         user = (PROMPTS / f"{prompt}.txt").read_text().format(**fields)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -20,6 +20,7 @@ from typing import TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from ..jsonl import summarize
 from .rate_limit import RateLimiter
 from .response_cache import ResponseCache
 
@@ -212,8 +213,10 @@ class LLMClient:
             try:
                 draft = draft_type.model_validate(json.loads(content, strict=False))
                 problem = check(draft)
-            except (json.JSONDecodeError, ValidationError) as error:
-                problem = f"it does not match the JSON schema ({_first_line(error)})"
+            except json.JSONDecodeError as error:
+                problem = f"it is not valid JSON ({error})"
+            except ValidationError as error:
+                problem = f"it does not match the JSON schema ({summarize(error)})"
             if problem is None:
                 return draft
             self.usage.invalid += 1
@@ -236,6 +239,3 @@ class LLMClient:
             u.requests, u.cached, u.retries, u.invalid, u.prompt_tokens, u.completion_tokens,
         )
 
-
-def _first_line(error: Exception) -> str:
-    return " ".join(str(error).split())[:300]

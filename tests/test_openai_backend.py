@@ -1,0 +1,153 @@
+"""The openai backend against a chat-completions server that injects faults."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from conftest import API_KEY, ROOT, SMALL_DATA, generate_all, openai_settings
+from fake_chat_server import FakeChatServer
+
+from unlearnflow.data.llm_client import LLMError
+from unlearnflow.data.records import QA, Fact, Profile
+from unlearnflow.data.validate import validate_data
+from unlearnflow.jsonl import read_jsonl
+
+FAULT_RATES = {
+    "rate_limit": 0.1,
+    "server_error": 0.1,
+    "slow": 0.05,
+    "invalid_json": 0.1,
+    "schema_violation": 0.1,
+    "duplicate": 0.15,
+}
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch):
+    monkeypatch.setenv("UNLEARNFLOW_TEST_KEY", API_KEY)
+
+
+def backend(server_url, cache_dir, **overrides):
+    return {
+        "name": "openai",
+        "seed": 0,
+        "openai": openai_settings(server_url, cache_dir, **overrides),
+    }
+
+
+def test_faults_still_yield_exactly_the_requested_records(tmp_path):
+    with FakeChatServer(FAULT_RATES, seed=1, slow_s=1.0) as server:
+        paths = generate_all(
+            backend(server.base_url, tmp_path / "cache"), SMALL_DATA, tmp_path / "data"
+        )
+    faults = server.fault_counts()
+    assert all(count > 0 for count in faults.values()), faults
+    report = tmp_path / "report.json"
+    validate_data(SMALL_DATA, None, report=report, **paths)  # raises on any hard violation
+    assert len(read_jsonl(paths["profiles"], Profile)) == 6
+    assert len(read_jsonl(paths["forget"], QA)) == 4
+    assert len({p.name for p in read_jsonl(paths["profiles"], Profile)}) == 6
+
+
+def test_json_object_schema_style_sends_llama_cpp_format(tmp_path):
+    with FakeChatServer() as server:
+        generate_all(
+            backend(server.base_url, tmp_path / "cache", structured_output="json_object_schema"),
+            {**SMALL_DATA, "people": 1, "holdout_people": 1},
+            tmp_path / "data",
+        )
+    assert server.chat_requests
+
+
+def test_rerun_is_served_from_the_cache(tmp_path):
+    with FakeChatServer() as server:
+        settings = backend(server.base_url, tmp_path / "cache")
+        first = generate_all(settings, SMALL_DATA, tmp_path / "a")
+        calls = len(server.chat_requests)
+        second = generate_all(settings, SMALL_DATA, tmp_path / "b")
+    assert len(server.chat_requests) == calls
+    for name in first:
+        assert first[name].read_bytes() == second[name].read_bytes()
+
+
+def test_missing_key_fails_before_any_request(tmp_path, monkeypatch):
+    monkeypatch.delenv("UNLEARNFLOW_TEST_KEY")
+    with FakeChatServer() as server, pytest.raises(LLMError, match="UNLEARNFLOW_TEST_KEY"):
+        generate_all(backend(server.base_url, tmp_path / "cache"), SMALL_DATA, tmp_path)
+    assert server.model_requests == 0 and not server.chat_requests
+    assert not (tmp_path / "profiles.jsonl").exists()
+
+
+def test_unreachable_endpoint_fails_fast_naming_the_url(tmp_path):
+    url = "http://127.0.0.1:9/v1"  # the discard port: nothing listens
+    start = time.monotonic()
+    with pytest.raises(LLMError, match=r"cannot reach http://127\.0\.0\.1:9/v1 .*base_url"):
+        generate_all(backend(url, tmp_path / "cache"), SMALL_DATA, tmp_path)
+    assert time.monotonic() - start < 15
+    assert not (tmp_path / "profiles.jsonl").exists()
+
+
+def test_persistent_server_errors_give_up_with_a_clear_message(tmp_path):
+    with (
+        FakeChatServer({"server_error": 1.0}) as server,
+        pytest.raises(LLMError, match="still failing after 3 attempts.*max_retries"),
+    ):
+        generate_all(
+            backend(server.base_url, tmp_path / "cache", max_retries=2), SMALL_DATA, tmp_path
+        )
+    assert len(server.chat_requests) == 3
+
+
+def test_key_is_written_nowhere_and_sent_as_bearer(tmp_path):
+    with FakeChatServer({"rate_limit": 0.2, "invalid_json": 0.2}) as server:
+        generate_all(backend(server.base_url, tmp_path / "cache"), SMALL_DATA, tmp_path / "data")
+    assert server.headers_seen[0]["authorization"] == f"Bearer {API_KEY}"
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert len(files) > 20
+    for path in files:
+        assert API_KEY.encode() not in path.read_bytes(), path
+
+
+DRIVER = textwrap.dedent("""
+    import json, sys
+    sys.path.insert(0, {tests!r})
+    from conftest import generate_all
+    from pathlib import Path
+    backend, data, folder = json.loads(sys.argv[1])
+    generate_all(backend, data, Path(folder))
+""")
+
+
+def test_resume_after_kill_repeats_no_successful_call(tmp_path):
+    """Kill a run midway; the re-run completes and re-sends no request that had succeeded."""
+    driver = DRIVER.format(tests=str(ROOT / "tests"))
+    env = {**os.environ, "UNLEARNFLOW_TEST_KEY": API_KEY}
+    rates = {"rate_limit": 0.1, "server_error": 0.1, "invalid_json": 0.1, "duplicate": 0.1}
+    with FakeChatServer(rates, seed=2, stall_after=25) as server:
+        args = json.dumps(
+            [backend(server.base_url, str(tmp_path / "cache")), SMALL_DATA, str(tmp_path / "data")]
+        )
+        run = subprocess.Popen(
+            [sys.executable, "-c", driver, args], env=env, start_new_session=True
+        )
+        assert server.stalled.wait(120), "the first run never reached the stall"
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+        first_run = server.succeeded_bodies()
+        port = server.port
+    assert not (tmp_path / "data" / "forget.jsonl").exists()
+
+    with FakeChatServer(rates, seed=3, port=port) as server:  # the same endpoint, restarted
+        args = json.dumps(
+            [backend(server.base_url, str(tmp_path / "cache")), SMALL_DATA, str(tmp_path / "data")]
+        )
+        subprocess.run([sys.executable, "-c", driver, args], env=env, check=True, timeout=300)
+        second_run = [request["body"] for request in server.chat_requests]
+    assert len(first_run) >= 20 and second_run
+    assert not first_run.intersection(second_run)
+    assert len(read_jsonl(tmp_path / "data" / "facts.jsonl", Fact)) == 6 * 4
