@@ -9,6 +9,7 @@ cannot be made to fail like this on demand; everything else in the tests is real
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -18,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = ("rate_limit", "server_error", "slow", "invalid_json", "schema_violation", "duplicate")
-SYLLABLES = ["ka", "lo", "ri", "ve", "mu", "sa", "te", "no", "bi", "ra", "zu", "fe", "li", "go", "mo", "du", "na", "pe", "xi", "vo", "ta", "lu", "re", "si"]
+SYLLABLES = "ka lo ri ve mu sa te no bi ra zu fe li go mo du na pe xi vo ta lu re si".split()
 
 
 class FakeChatServer:
@@ -152,10 +153,8 @@ class FakeChatServer:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def do_GET(self):
                 server.model_requests += 1

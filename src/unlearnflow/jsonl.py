@@ -29,7 +29,8 @@ def read_jsonl(path: str | Path, record_type: type[Record]) -> list[Record]:
                 records.append(record_type.model_validate(json.loads(line)))
             except json.JSONDecodeError as error:
                 raise DataFileError(
-                    f"{path}:{number}: not a valid {record_type.__name__} record: bad JSON ({error})"
+                    f"{path}:{number}: not a valid {record_type.__name__} record:"
+                    f" bad JSON ({error})"
                 ) from None
             except ValidationError as error:
                 raise DataFileError(
