@@ -1,0 +1,46 @@
+"""Bad config stops Snakemake before any job, with a message that names the key."""
+
+import pytest
+from workflow import snakemake, tiny_config, write_config
+
+
+def broken(change):
+    config = tiny_config(base="unused")
+    change(config)
+    return config
+
+
+CASES = [
+    (
+        lambda c: c["data"].update(peple=3),
+        "config key data: Additional properties are not allowed ('peple' was unexpected)",
+    ),
+    (lambda c: c["data"].update(people="ten"), "config key data.people: 'ten' is not of type"),
+    (lambda c: c["data"].update(wrong_answers=1), "config key data.wrong_answers: 1 is less than"),
+    (
+        lambda c: c["generation"].update(backend="templat"),
+        "config key generation.backend: 'templat' is not one of",
+    ),
+    (
+        lambda c: c["generation"]["openai"].update(base_url="localhost:8080"),
+        "config key generation.openai.base_url",
+    ),
+    (
+        lambda c: c["data"]["categories"].append("hobbies"),
+        "config key data.categories: the template backend has no category 'hobbies'",
+    ),
+    (
+        lambda c: c["data"].update(forget_category="birthday"),
+        "config key data.forget_category: not one of data.categories",
+    ),
+    (lambda c: c.pop("generation"), "config key (top level): 'generation' is a required"),
+]
+
+
+@pytest.mark.parametrize("change, message", CASES)
+def test_bad_config_names_the_key(tmp_path, change, message):
+    write_config(tmp_path, broken(change))
+    result = snakemake(tmp_path, "-n")
+    assert result.returncode != 0
+    assert message in result.stderr + result.stdout
+    assert not (tmp_path / "data").exists() and not (tmp_path / "results").exists()

@@ -1,0 +1,53 @@
+"""Base models: local folder, hub id (offline here), and the embedded SmolLM2 GGUF."""
+
+import time
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from unlearnflow.models import ModelSourceError, embedded_gguf, prepare_base_model
+
+
+def logits(folder_or_model, tokenizer, text="Maureen Blake was born in Lund."):
+    model = (
+        AutoModelForCausalLM.from_pretrained(folder_or_model, dtype=torch.float32)
+        if not isinstance(folder_or_model, torch.nn.Module)
+        else folder_or_model
+    )
+    with torch.no_grad():
+        return model(**tokenizer(text, return_tensors="pt")).logits
+
+
+def test_local_folder_round_trips(tiny_model, tmp_path):
+    prepare_base_model(str(tiny_model), tmp_path / "base")
+    assert (tmp_path / "base" / "model.safetensors").exists()
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "base")
+    assert torch.equal(logits(tiny_model, tokenizer), logits(tmp_path / "base", tokenizer))
+
+
+def test_unreachable_hub_id_fails_fast(tmp_path):
+    start = time.monotonic()
+    with pytest.raises(
+        ModelSourceError, match="model.base: 'Qwen/Qwen2.5-1.5B-Instruct' is neither"
+    ):
+        prepare_base_model("Qwen/Qwen2.5-1.5B-Instruct", tmp_path / "base")
+    assert time.monotonic() - start < 20
+    assert not (tmp_path / "base").exists()
+
+
+def test_unknown_embedded_model(tmp_path):
+    with pytest.raises(ModelSourceError, match="unknown embedded model 'gpt-5'"):
+        prepare_base_model("embedded:gpt-5", tmp_path / "base")
+
+
+def test_embedded_smollm2_is_dequantized_to_a_plain_float32_model(tmp_path):
+    """The saved plain model computes exactly what transformers' GGUF loader computes."""
+    prepare_base_model("embedded:smollm2-135m-instruct", tmp_path / "base")
+    folder, file = embedded_gguf("smollm2-135m-instruct")
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "base")
+    reference = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=torch.float32)
+    saved = AutoModelForCausalLM.from_pretrained(tmp_path / "base")
+    assert saved.dtype == torch.float32 and not hasattr(saved.config, "quantization_config")
+    assert sum(p.numel() for p in saved.parameters()) == 134_515_008
+    assert torch.allclose(logits(reference, tokenizer), logits(saved, tokenizer), atol=1e-5)

@@ -1,0 +1,80 @@
+"""The real Snakemake on the tiny config: runs, caches, and re-runs only what a change touches."""
+
+import json
+
+import pytest
+import yaml
+from workflow import planned_jobs, snakemake, tiny_config, write_config
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, tiny_model):
+    workdir = tmp_path_factory.mktemp("workflow")
+    write_config(workdir, tiny_config(base=str(tiny_model)))
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def edited(workdir, change):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    change(config)
+    write_config(workdir, config)
+
+
+def test_run_writes_every_artifact(built):
+    report = json.loads((built / "data" / "validation_report.json").read_text())
+    assert report["passed"]
+    for name in ("profiles", "facts", "sf", "sr", "holdout", "wrong_details", "forget_probes"):
+        assert (built / "data" / f"{name}.jsonl").stat().st_size > 0
+    assert (built / "results" / "models" / "base" / "model.safetensors").exists()
+    assert (built / "logs" / "generate_qa.log").exists()
+
+
+def test_second_run_has_nothing_to_do(built):
+    assert planned_jobs(snakemake(built, "-n")) == set()
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("wrong_answers", 4, {"generate_qa", "generate_forget_probes", "validate_data", "all"}),
+        ("probes_per_fact", 2, {"generate_forget_probes", "validate_data", "all"}),
+        (
+            "people",
+            4,
+            {
+                "generate_profiles",
+                "generate_facts",
+                "generate_qa",
+                "generate_forget_probes",
+                "validate_data",
+                "all",
+            },
+        ),
+    ],
+)
+def test_a_setting_replans_only_its_downstream_rules(built, key, value, expected):
+    original = (built / "config.yaml").read_text()
+    try:
+        edited(built, lambda config: config["data"].update({key: value}))
+        assert planned_jobs(snakemake(built, "-n")) == expected
+    finally:
+        (built / "config.yaml").write_text(original)
+
+
+def test_malformed_data_line_stops_the_consuming_rule(built):
+    facts = built / "data" / "facts.jsonl"
+    original = facts.read_text()
+    try:
+        lines = original.splitlines()
+        lines[1] = lines[1].replace('"text"', '"txt"')
+        facts.write_text("\n".join(lines) + "\n")
+        result = snakemake(built, "data/sf.jsonl", "--forcerun", "generate_qa")
+        assert result.returncode != 0
+        log = (built / "logs" / "generate_qa.log").read_text()
+        assert "data/facts.jsonl:2: not a valid Fact record: text: Field required" in log
+    finally:
+        facts.write_text(original)

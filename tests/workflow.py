@@ -1,0 +1,54 @@
+"""Running the real Snakemake on the tiny test config, from a scratch working directory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+TINY_CONFIG = ROOT / "tests" / "configs" / "tiny.yaml"
+
+
+def tiny_config(**model) -> dict:
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["model"].update(model)
+    return config
+
+
+def write_config(workdir: Path, config: dict) -> Path:
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    command = [
+        str(SNAKEMAKE),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "1",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def planned_jobs(result: subprocess.CompletedProcess) -> set[str]:
+    """Rule names in the 'Job stats' table of a dry run (empty when nothing is to be done)."""
+    lines = result.stdout.splitlines()
+    if "Job stats:" not in lines:
+        return set()
+    rows = []
+    for line in lines[lines.index("Job stats:") + 3 :]:
+        if line.startswith("total"):
+            break
+        rows.append(line.split()[0])
+    return set(rows)
