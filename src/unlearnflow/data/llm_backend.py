@@ -11,35 +11,42 @@ import hashlib
 import json
 import logging
 import random
+import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from tqdm import tqdm
 
 from .categories import CATEGORIES
 from .dedup import DuplicateIndex
 from .llm_client import EndpointSettings, LLMClient, LLMError
+from .template import LOCALES
 from .records import Fact, Profile, QADraft, Record
 from .text import mentions, normalize
 
 log = logging.getLogger(__name__)
 PROMPTS = Path(__file__).parent / "prompts"
+COUNTRIES = sorted(set(LOCALES.values()) | {"Japan", "Nigeria", "India", "Mexico", "Kenya",
+                                           "Vietnam", "Turkey", "Argentina", "Egypt", "Chile"})
+INITIALS = "ABCDEFGHIJKLMNOPRSTVWZ"
 Draft = TypeVar("Draft", bound=BaseModel)
 
 
 class ProfileDraft(Record):
-    name: str
+    # Constraints live in the schema, where grammar-constrained servers enforce them.
+    name: str = Field(pattern=r'^[^ "\\]+( [^ "\\]+)+$', max_length=60)
     gender: str
-    birth_year: int
+    birth_year: int = Field(ge=1900, le=2010)
     birth_city: str
     birth_country: str
     occupation: str
 
 
 class FactDraft(Record):
+    # Details first: a model that writes fields in order then builds the sentence on them.
+    details: list[Annotated[str, Field(min_length=2, max_length=60)]]
     text: str
-    details: list[str]
 
 
 class ProbeDraft(Record):
@@ -64,11 +71,13 @@ class OpenAIBackend:
         user = (PROMPTS / f"{prompt}.txt").read_text().format(**fields)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
-    def _generate(self, what: str, messages: list[dict], draft_type: type[Draft], check) -> Draft:
+    def _generate(
+        self, what: str, messages: list[dict], draft_type: type[Draft], check, schema=None
+    ) -> Draft:
         for sample in range(self.settings.max_samples):
             digest = hashlib.sha256(f"{self.seed}:{what}:{sample}".encode()).digest()
             seed = int.from_bytes(digest[:4], "big") % 2**31
-            draft = self.client.ask(messages, draft_type, check, seed)
+            draft = self.client.ask(messages, draft_type, check, seed, schema)
             if draft is not None:
                 return draft
         raise LLMError(
@@ -85,19 +94,22 @@ class OpenAIBackend:
         profiles: list[Profile] = []
 
         def check(draft: ProfileDraft) -> str | None:
-            if len(draft.name.split()) < 2:
-                return "the name must be a first and a last name"
-            if not 1900 <= draft.birth_year <= 2010:
-                return "birth_year must be between 1940 and 1995"
             earlier = names.find(draft.name)
             if earlier:
                 return f"the name {draft.name!r} is too close to {earlier!r}; invent another"
             return None
 
+        rng = random.Random(f"{self.seed}:profiles")
         for index in self._progress(range(people + holdout_people), "profiles"):
-            used = ", ".join(names.originals[-40:]) or "none yet"
-            messages = self._messages("profile", ProfileDraft, used_names=used)
-            draft = self._generate(f"profile {index}", messages, ProfileDraft, check)
+            # Diversity comes from our side: a country and initials per person.
+            country = rng.choice(COUNTRIES)
+            first, last = rng.choice(INITIALS), rng.choice(INITIALS)
+            messages = self._messages(
+                "profile", ProfileDraft, country=country, first_initial=first, last_initial=last
+            )
+            schema = ProfileDraft.model_json_schema()
+            schema["properties"]["name"]["pattern"] = f'^{first}[^ "\\\\]+ {last}[^ "\\\\]+$'
+            draft = self._generate(f"profile {index}", messages, ProfileDraft, check, schema)
             names.add(draft.name)
             holdout = index >= people
             number = index - people if holdout else index
@@ -167,29 +179,37 @@ class OpenAIBackend:
             description=known.description if known else category.replace("_", " "),
         )
 
+        def details(draft: FactDraft) -> list[str]:
+            """The listed details that occur in the sentence and are not the person's name."""
+            return [
+                d for d in draft.details
+                if mentions(draft.text, d) and normalize(d) not in normalize(person.name)
+            ]
+
         def check(draft: FactDraft) -> str | None:
             if not mentions(draft.text, person.name.split()[-1]):
                 return f"the sentence must contain the name {person.name}"
-            if not draft.details:
-                return "details must list at least one key detail"
-            for detail in draft.details:
-                if not mentions(draft.text, detail):
-                    return f"the detail {detail!r} is not copied word for word from the sentence"
-                if normalize(detail) in normalize(person.name):
-                    return "the person's own name is not a detail"
+            if not details(draft):
+                return (
+                    "no listed detail occurs word for word in the sentence (the person's name"
+                    " does not count)"
+                )
+            for detail in details(draft):
                 if forget and f" {normalize(detail)} " in retained:
                     return f"the detail {detail!r} already appears in another fact; choose others"
             repeated = earlier.find(draft.text)
             return f"it repeats an earlier fact ({repeated!r})" if repeated else None
 
-        draft = self._generate(f"fact {person.person_id}/{category}", messages, FactDraft, check)
+        schema = naming(FactDraft.model_json_schema(), "text", person.name)
+        what = f"fact {person.person_id}/{category}"
+        draft = self._generate(what, messages, FactDraft, check, schema)
         earlier.add(draft.text)
         return Fact(
             fact_id=f"{person.person_id}-{category}",
             person_id=person.person_id,
             category=category,
             text=draft.text,
-            details=draft.details,
+            details=details(draft),
             forget=forget,
             correlated=correlated,
         )
@@ -226,7 +246,8 @@ class OpenAIBackend:
                 "qa", QADraft, name=name, fact=fact.text, details="; ".join(fact.details),
                 paraphrased_questions=paraphrased_questions, wrong_answers=wrong_answers,
             )
-            draft = self._generate(f"qa {fact.fact_id}", messages, QADraft, check)
+            schema = naming(QADraft.model_json_schema(), "question", name)
+            draft = self._generate(f"qa {fact.fact_id}", messages, QADraft, check, schema)
             earlier_questions.add(draft.question)
             paraphrases = _distinct(draft.paraphrased_questions, draft.question)
             wrongs = _distinct(draft.wrong_answers, draft.answer)
@@ -280,6 +301,19 @@ class OpenAIBackend:
             verdicts.append(draft.supported)
         self.client.log_usage()
         return verdicts
+
+
+def naming(schema: dict, field: str, name: str) -> dict:
+    """`schema` with string `field` required to contain `name`, as a pattern.
+
+    Grammar-constrained servers (llama.cpp, vLLM) then enforce it while decoding;
+    the checks enforce it everywhere else. Quotes and backslashes stay out of the
+    pattern's free parts, so that the string cannot run past its closing quote.
+    """
+    literal = re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", name)
+    free = r'[^"\\]*'
+    schema["properties"][field]["pattern"] = f"^{free}{literal}{free}$"
+    return schema
 
 
 def _qa_problem(

@@ -121,10 +121,14 @@ class LLMClient:
                 return call()
             except RETRYABLE as error:
                 if attempt == attempts - 1:
+                    hint = (
+                        "try another generation.openai.structured_output"
+                        if "response_format" in str(error)
+                        else "raise generation.openai.max_retries or try later"
+                    )
                     raise LLMError(
                         f"{self.settings.base_url} still failing after {attempts} attempts"
-                        f" ({type(error).__name__}: {self.redact(str(error))}); raise"
-                        " generation.openai.max_retries or try later"
+                        f" ({type(error).__name__}: {self.redact(str(error))}); {hint}"
                     ) from None
                 delay = self._backoff(attempt, error)
                 self.usage.retries += 1
@@ -158,26 +162,22 @@ class LLMClient:
         )
 
     # --- one completion ------------------------------------------------------------
-    def _response_format(self, draft_type: type[BaseModel]) -> dict:
-        schema = draft_type.model_json_schema()
+    def _response_format(self, schema: dict) -> dict:
         style = self.settings.structured_output
         if style == "json_schema":
-            return {
-                "type": "json_schema",
-                "json_schema": {"name": draft_type.__name__, "schema": schema},
-            }
+            return {"type": "json_schema", "json_schema": {"name": schema["title"], "schema": schema}}
         if style == "json_object_schema":
             return {"type": "json_object", "schema": schema}
         return {"type": "json_object"}
 
-    def complete(self, messages: list[dict], draft_type: type[BaseModel], seed: int) -> str:
+    def complete(self, messages: list[dict], schema: dict, seed: int) -> str:
         """The reply's text: from the cache if this exact request succeeded before."""
         request = {
             "model": self.settings.model,
             "messages": messages,
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
-            "response_format": self._response_format(draft_type),
+            "response_format": self._response_format(schema),
             "seed": seed,
         }
         key = self.cache.key({"base_url": self.settings.base_url, **request})
@@ -205,11 +205,16 @@ class LLMClient:
         draft_type: type[Draft],
         check: Callable[[Draft], str | None],
         seed: int,
+        schema: dict | None = None,
     ) -> Draft | None:
-        """A reply that parses as `draft_type` and passes `check`, re-asking with the error."""
+        """A reply that parses as `draft_type` and passes `check`, re-asking with the error.
+
+        `schema` (default: the draft type's) is what the server is asked to follow.
+        """
         conversation = list(messages)
+        schema = schema or draft_type.model_json_schema()
         for _ in range(1 + self.settings.max_reasks):
-            content = self.complete(conversation, draft_type, seed)
+            content = self.complete(conversation, schema, seed)
             try:
                 draft = draft_type.model_validate(json.loads(content, strict=False))
                 problem = check(draft)
