@@ -1,7 +1,8 @@
 """Bad config stops Snakemake before any job, with a message that names the key."""
 
 import pytest
-from workflow import snakemake, tiny_config, write_config
+import yaml
+from workflow import ROOT, snakemake, tiny_config, write_config
 
 
 def broken(change):
@@ -44,3 +45,10 @@ def test_bad_config_names_the_key(tmp_path, change, message):
     assert result.returncode != 0
     assert message in result.stderr + result.stdout
     assert not (tmp_path / "data").exists() and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("overlay", sorted((ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_are_valid(tmp_path, overlay):
+    write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
+    result = snakemake(tmp_path, "-n", "--configfile", str(tmp_path / "config.yaml"), str(overlay))
+    assert result.returncode == 0, result.stderr[-2000:]

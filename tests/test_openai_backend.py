@@ -151,3 +151,17 @@ def test_resume_after_kill_repeats_no_successful_call(tmp_path):
     assert len(first_run) >= 20 and second_run
     assert not first_run.intersection(second_run)
     assert len(read_jsonl(tmp_path / "data" / "facts.jsonl", Fact)) == 6 * 4
+
+
+def test_llm_judge_and_usage_in_the_log(tmp_path, caplog):
+    caplog.set_level("INFO")
+    with FakeChatServer() as server:
+        settings = backend(server.base_url, tmp_path / "cache", judge=True)
+        paths = generate_all(settings, SMALL_DATA, tmp_path / "data")
+        validate_data(SMALL_DATA, settings, report=tmp_path / "report.json", **paths)
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["soft_checks"]["llm_judge"]["supported_share"] == 1.0
+    usage = [r.getMessage() for r in caplog.records if r.getMessage().startswith("LLM calls:")]
+    assert usage and "tokens:" in usage[0]
+    made = sum(int(line.split("LLM calls: ")[1].split(" made")[0]) for line in usage)
+    assert made == len(server.chat_requests)

@@ -78,3 +78,31 @@ def test_malformed_data_line_stops_the_consuming_rule(built):
         assert "data/facts.jsonl:2: not a valid Fact record: text: Field required" in log
     finally:
         facts.write_text(original)
+
+
+def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_model):
+    """A copy of the workflow; its template backend edited: only generation re-plans."""
+    import shutil
+
+    from workflow import ROOT
+
+    for part in ("Snakefile", "rules", "scripts", "schemas", "envs", "src", "config.yaml"):
+        copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
+        copy(ROOT / part, tmp_path / part)
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    write_config(workdir, tiny_config(base=str(tiny_model)))
+
+    def plan():
+        return planned_jobs(snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile")))
+
+    result = snakemake(workdir, "--snakefile", str(tmp_path / "Snakefile"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert plan() == set()
+    with open(tmp_path / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
+        source.write("\n# an edit\n")
+    generation = {"generate_profiles", "generate_facts", "generate_qa", "generate_forget_probes"}
+    assert plan() == generation | {"validate_data", "all"}
+    with open(tmp_path / "src" / "unlearnflow" / "models.py", "a") as source:
+        source.write("\n# an edit\n")
+    assert plan() == generation | {"validate_data", "prepare_base_model", "all"}
