@@ -1,0 +1,43 @@
+"""The `unlearnflow` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def tofu_summary(args: argparse.Namespace) -> None:
+    from .metrics.tofu_logs import summarize_tofu_logs
+
+    json.dump(summarize_tofu_logs(args.checkpoint, args.retain), sys.stdout, indent=2)
+    print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="unlearnflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    summary = commands.add_parser(
+        "tofu-summary",
+        help="model utility, forget quality and the nine utility components from TOFU eval logs",
+    )
+    summary.add_argument(
+        "checkpoint", type=Path, metavar="CKPT_DIR", help="folder with the model's TOFU eval logs"
+    )
+    summary.add_argument(
+        "retain",
+        type=Path,
+        metavar="RETAIN_DIR",
+        help="folder with the retain (gold) model's TOFU eval logs",
+    )
+    summary.set_defaults(run=tofu_summary)
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except (FileNotFoundError, ValueError) as error:
+        parser.exit(2, f"unlearnflow: error: {error}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Unlearning metrics, each as its paper defines it (TOFU, MUSE, MIA literature)."""
