@@ -15,9 +15,32 @@ def tofu_summary(args: argparse.Namespace) -> None:
     print()
 
 
+def methods(args: argparse.Namespace) -> None:
+    from .methods import describe_methods
+
+    described = describe_methods()
+    if args.json:
+        json.dump(described, sys.stdout, indent=2)
+        print()
+        return
+    rows = [
+        (m["name"], m["paper"], ", ".join(f"{k}={v}" for k, v in m["hyperparameters"].items()))
+        for m in described
+    ]
+    header = ("method", "paper", "hyperparameters (defaults)")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(2)]
+    for name, paper, hyperparameters in [header, *rows]:
+        print(f"{name:{widths[0]}}  {paper:{widths[1]}}  {hyperparameters or '-'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="unlearnflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser(
+        "methods", help="every registered unlearning method and its hyperparameters"
+    )
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(run=methods)
     summary = commands.add_parser(
         "tofu-summary",
         help="model utility, forget quality and the nine utility components from TOFU eval logs",

@@ -1,0 +1,42 @@
+"""What every unlearning method is: typed hyperparameters and one loss.
+
+A method's loss sees the model being trained, a forget batch, a retain batch and
+`reference`, a context manager under which the same model computes as the frozen
+reference (for LoRA: the unlearning adapter disabled; no second copy in memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import ClassVar
+
+import torch
+
+Reference = Callable[[], AbstractContextManager]
+
+
+@dataclass(frozen=True)
+class Method:
+    """Base of every method: subclasses are dataclasses of their hyperparameters."""
+
+    name: ClassVar[str]
+    paper: ClassVar[str]
+    uses_forget: ClassVar[bool] = True
+    uses_retain: ClassVar[bool] = True
+
+    def loss(self, model, forget: dict, retain: dict, reference: Reference) -> torch.Tensor:
+        raise NotImplementedError
+
+
+def no_reference() -> AbstractContextManager:
+    """For models without an adapter to disable: methods needing a reference refuse it."""
+    raise ValueError("this method needs a reference model: train a LoRA adapter")
+
+
+def adapter_disabled(model) -> Reference:
+    """The reference for a peft model: the same weights with its adapters switched off."""
+    if hasattr(model, "disable_adapter"):
+        return model.disable_adapter
+    return no_reference

@@ -1,0 +1,41 @@
+"""Negative preference optimisation (NPO), with an optional retain term.
+
+L = -(2/beta) * mean_i log sigmoid(-beta * log(pi_theta(y_i|x_i) / pi_ref(y_i|x_i)))
+    + lambda * NLL(retain),
+with log pi the summed log-likelihood of the forget answer (Zhang et al. 2024,
+"Negative preference optimization: from catastrophic collapse to effective
+unlearning"; as open-unlearning computes it). The reference is the model before
+unlearning: the same weights with the unlearning adapter disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from ..scoring import mean_answer_nll, sequence_nll
+from .base import Method
+
+
+@dataclass(frozen=True)
+class NegativePreferenceOptimization(Method):
+    name = "npo"
+    paper = "Zhang et al. 2024"
+    beta: float = 0.1
+    retain_weight: float = 0.0
+
+    @property
+    def uses_retain(self) -> bool:
+        return self.retain_weight != 0
+
+    def loss(self, model, forget, retain, reference):
+        nll = sequence_nll(model, forget, reduction="sum")
+        with torch.no_grad(), reference():
+            reference_nll = sequence_nll(model, forget, reduction="sum")
+        # log(pi_theta / pi_ref) = reference_nll - nll
+        loss = -F.logsigmoid(self.beta * (nll - reference_nll)).mean() * 2 / self.beta
+        if self.retain_weight:
+            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
+        return loss

@@ -1,0 +1,21 @@
+"""Retain fine-tuning: keep training on the retain set only, the naive baseline.
+
+L = NLL(retain) (TOFU's `retain` finetuning baseline, Maini et al. 2024).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..scoring import mean_answer_nll
+from .base import Method
+
+
+@dataclass(frozen=True)
+class RetainFinetune(Method):
+    name = "retain_ft"
+    paper = "Maini et al. 2024"
+    uses_forget = False
+
+    def loss(self, model, forget, retain, reference):
+        return mean_answer_nll(model, retain)
