@@ -1,0 +1,122 @@
+"""The one training loop: fine-tuning and every unlearning method.
+
+A loss function of (model, primary batch, secondary batch or None) drives it:
+fine-tuning passes the answer NLL over its data; an unlearning method passes its
+loss over forget (primary) and retain (secondary) batches. Batches are grouped by
+length so that little is padded; a NaN or infinite loss stops the run and is
+reported as diverged, with the step.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import cycle
+
+import torch
+
+from .scoring import IGNORE
+
+LossFunction = Callable[[torch.nn.Module, dict, "dict | None"], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    learning_rate: float
+    epochs: int
+    batch_size: int
+    max_grad_norm: float = 1.0
+    weight_decay: float = 0.0
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    steps: int = 0
+    tokens: int = 0  # non-padding tokens seen
+    seconds: float = 0.0
+    losses: list[float] = field(default_factory=list)
+    diverged: bool = False
+    diverged_step: int | None = None
+
+
+def collate(examples: list[dict], pad_id: int) -> dict:
+    """Right-padded tensors; padding is masked out of attention and labels."""
+    length = max(len(example["input_ids"]) for example in examples)
+    input_ids = torch.full((len(examples), length), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), length), IGNORE, dtype=torch.long)
+    attention_mask = torch.zeros((len(examples), length), dtype=torch.long)
+    for row, example in enumerate(examples):
+        size = len(example["input_ids"])
+        input_ids[row, :size] = torch.tensor(example["input_ids"])
+        labels[row, :size] = torch.tensor(example["labels"])
+        attention_mask[row, :size] = 1
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+def length_grouped_batches(
+    examples: list[dict], batch_size: int, rng: random.Random, pad_id: int, window: int = 8
+) -> list[dict]:
+    """Shuffle, sort by length within windows of `window` batches, cut, shuffle the batches."""
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    span = batch_size * window
+    order = [
+        index
+        for start in range(0, len(order), span)
+        for index in sorted(
+            order[start : start + span], key=lambda i: len(examples[i]["input_ids"])
+        )
+    ]
+    batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return [collate([examples[i] for i in batch], pad_id) for batch in batches]
+
+
+def train(
+    model: torch.nn.Module,
+    loss_function: LossFunction,
+    primary: list[dict],
+    secondary: list[dict] | None,
+    settings: TrainSettings,
+    pad_id: int,
+) -> TrainResult:
+    """Train the model's trainable parameters for `settings.epochs` passes over `primary`."""
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay
+    )
+    result = TrainResult()
+    start = time.perf_counter()
+    model.train()
+    for _ in range(settings.epochs):
+        batches = length_grouped_batches(primary, settings.batch_size, rng, pad_id)
+        others = (
+            cycle(length_grouped_batches(secondary, settings.batch_size, rng, pad_id))
+            if secondary
+            else None
+        )
+        for batch in batches:
+            other = next(others) if others else None
+            loss = loss_function(model, batch, other)
+            result.steps += 1
+            if not math.isfinite(loss.item()):
+                result.diverged, result.diverged_step = True, result.steps
+                result.seconds = time.perf_counter() - start
+                return result
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
+            optimizer.step()
+            result.losses.append(loss.item())
+            result.tokens += int(batch["attention_mask"].sum())
+            if other is not None:
+                result.tokens += int(other["attention_mask"].sum())
+    model.eval()
+    result.seconds = time.perf_counter() - start
+    return result
