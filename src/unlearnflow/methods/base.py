@@ -1,5 +1,8 @@
 """What every unlearning method is: typed hyperparameters and one loss.
 
+Method modules import torch inside `loss` only, so that the registry (names,
+papers, hyperparameters) loads without torch while the workflow builds its DAG.
+
 A method's loss sees the model being trained, a forget batch, a retain batch and
 `reference`, a context manager under which the same model computes as the frozen
 reference (for LoRA: the unlearning adapter disabled; no second copy in memory).
@@ -11,8 +14,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import ClassVar
-
-import torch
 
 Reference = Callable[[], AbstractContextManager]
 
@@ -26,7 +27,7 @@ class Method:
     uses_forget: ClassVar[bool] = True
     uses_retain: ClassVar[bool] = True
 
-    def loss(self, model, forget: dict, retain: dict, reference: Reference) -> torch.Tensor:
+    def loss(self, model, forget: dict, retain: dict, reference: Reference):
         raise NotImplementedError
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..scoring import mean_answer_nll
 from .base import Method
 
 
@@ -20,4 +19,6 @@ class GradientAscent(Method):
     uses_retain = False
 
     def loss(self, model, forget, retain, reference):
+        from ..scoring import mean_answer_nll
+
         return -mean_answer_nll(model, forget)

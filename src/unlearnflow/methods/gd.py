@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..scoring import mean_answer_nll
 from .base import Method
 
 
@@ -19,4 +18,6 @@ class GradientDifference(Method):
     retain_weight: float = 1.0
 
     def loss(self, model, forget, retain, reference):
+        from ..scoring import mean_answer_nll
+
         return -mean_answer_nll(model, forget) + self.retain_weight * mean_answer_nll(model, retain)

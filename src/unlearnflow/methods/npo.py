@@ -12,10 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-import torch.nn.functional as F
-
-from ..scoring import mean_answer_nll, sequence_nll
 from .base import Method
 
 
@@ -31,6 +27,11 @@ class NegativePreferenceOptimization(Method):
         return self.retain_weight != 0
 
     def loss(self, model, forget, retain, reference):
+        import torch
+        import torch.nn.functional as F
+
+        from ..scoring import mean_answer_nll, sequence_nll
+
         nll = sequence_nll(model, forget, reduction="sum")
         with torch.no_grad(), reference():
             reference_nll = sequence_nll(model, forget, reduction="sum")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..scoring import mean_answer_nll
 from .base import Method
 
 
@@ -18,4 +17,6 @@ class RetainFinetune(Method):
     uses_forget = False
 
     def loss(self, model, forget, retain, reference):
+        from ..scoring import mean_answer_nll
+
         return mean_answer_nll(model, retain)
