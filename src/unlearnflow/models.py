@@ -80,3 +80,38 @@ def prepare_base_model(base: str, output: Path) -> None:
         parameters,
         output,
     )
+
+
+def load_stack(base: Path, stages: list[Path] = ()):
+    """The base model with each trained stage applied in order, in float32.
+
+    A stage is a LoRA adapter folder (merged into the weights, so that the next stage
+    and any quantization see plain weights) or a full model folder (which replaces them).
+    """
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    for stage in stages:
+        if (Path(stage) / "adapter_config.json").exists():
+            model = PeftModel.from_pretrained(model, stage).merge_and_unload()
+        else:
+            model = AutoModelForCausalLM.from_pretrained(stage, dtype=torch.float32)
+    return model
+
+
+def trainable(model, lora: dict | None):
+    """A fresh LoRA adapter on `model` (only it trains), or every weight when `lora` is None."""
+    if lora is None:
+        model.requires_grad_(True)
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(
+        r=lora["rank"],
+        lora_alpha=lora["alpha"],
+        lora_dropout=lora.get("dropout", 0.0),
+        target_modules=lora["target_modules"],
+    )
+    return get_peft_model(model, config)

@@ -1,0 +1,290 @@
+"""Evaluation of one model: TOFU's per-item values on every split, MIA AUCs, probe leakage.
+
+Work is batched across the whole evaluation: every (question, answer variant) pair of
+every split is scored in one length-sorted pass, and every greedy generation (QA
+questions and forget probes) runs in one left-padded pass with a short cap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .data.records import QA, ForgetProbe, WrongDetails
+from .jsonl import read_jsonl, write_json
+from .metrics.leakage import leaks
+from .metrics.mia import (
+    loss_score,
+    membership_auc,
+    min_k_plus_plus_score,
+    min_k_score,
+    zlib_score,
+)
+from .metrics.rouge import rouge_l_recall
+from .metrics.utility import SplitScores, split_metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Item:
+    item_id: str
+    question: str
+    answer: str
+    paraphrased_answer: str
+    wrong_answers: list[str]
+    correlated: bool = False
+    scores: dict = field(default_factory=dict)
+
+
+@dataclass
+class TokenScores:
+    """Log-probabilities of an answer's tokens, and the mean and spread of log p under
+    the model's next-token distribution at each position (for Min-K%++)."""
+
+    logprobs: np.ndarray
+    mu: np.ndarray
+    sigma: np.ndarray
+
+    @property
+    def loss(self) -> float:
+        return float(-self.logprobs.mean())
+
+
+def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
+    return [
+        Item(
+            item_id=qa.qa_id,
+            question=qa.question,
+            answer=qa.answer,
+            paraphrased_answer=details[qa.qa_id].paraphrased_answer,
+            wrong_answers=details[qa.qa_id].wrong_answers,
+            correlated=qa.correlated,
+        )
+        for qa in read_jsonl(qa_path, QA)
+    ]
+
+
+def tofu_items(path: Path, count: int, seed: int) -> list[Item]:
+    """TOFU's real-authors or world-facts set; a seeded subset of `count` (0: all)."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    indices = list(range(len(rows)))
+    if count and count < len(rows):
+        indices = sorted(random.Random(seed).sample(indices, count))
+    return [
+        Item(
+            item_id=f"{Path(path).stem}-{i}",
+            question=rows[i]["question"],
+            answer=rows[i]["answer"],
+            paraphrased_answer=rows[i]["answer"],  # TOFU scores the answer itself here
+            wrong_answers=rows[i]["perturbed_answer"],
+        )
+        for i in indices
+    ]
+
+
+def score_pairs(model, tokenizer, pairs, system_prompt, batch_size) -> list[TokenScores]:
+    """TokenScores of each (question, answer) pair, scored in length-sorted batches."""
+    import torch
+
+    from .data.encoding import encode_qa
+    from .scoring import answer_logits
+    from .train import collate
+
+    examples = [encode_qa(tokenizer, q, a, system_prompt) for q, a in pairs]
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i]["input_ids"]))
+    results: list[TokenScores | None] = [None] * len(examples)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            batch = collate([examples[i] for i in chunk], tokenizer.pad_token_id)
+            logits, targets, rows = answer_logits(model, batch)
+            logp = torch.log_softmax(logits, dim=-1)
+            token = logp.gather(-1, targets[:, None])[:, 0]
+            p = logp.exp()
+            mu = (p * logp).sum(-1)
+            sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
+            for row, index in enumerate(chunk):
+                mask = rows == row
+                results[index] = TokenScores(
+                    token[mask].numpy(), mu[mask].numpy(), sigma[mask].numpy()
+                )
+    return results
+
+
+def generate(model, tokenizer, questions, system_prompt, max_new_tokens, batch_size) -> list[str]:
+    """Greedy answers, batched with left padding."""
+    import torch
+
+    messages = [
+        ([{"role": "system", "content": system_prompt}] if system_prompt is not None else [])
+        + [{"role": "user", "content": q}]
+        for q in questions
+    ]
+    prompts = [
+        tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
+        for m in messages
+    ]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    answers = [""] * len(prompts)
+    tokenizer.padding_side = "left"
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            inputs = tokenizer(
+                [prompts[i] for i in chunk],
+                return_tensors="pt",
+                padding=True,
+                add_special_tokens=False,
+            )
+            output = model.generate(
+                **inputs,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+            new = output[:, inputs["input_ids"].shape[1] :]
+            for index, text in zip(
+                chunk, tokenizer.batch_decode(new, skip_special_tokens=True), strict=True
+            ):
+                answers[index] = text.strip()
+    return answers
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def evaluate(
+    base: Path,
+    stages: list[Path],
+    forget: Path,
+    retain: Path,
+    holdout: Path,
+    wrong_details: Path,
+    probes: Path,
+    real_authors: Path,
+    world_facts: Path,
+    settings: dict,
+    system_prompt: str | None,
+    seed: int,
+    output: Path,
+) -> None:
+    from transformers import AutoTokenizer
+
+    from .models import load_stack
+
+    start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = load_stack(base, stages).eval()
+    details = {row.qa_id: row for row in read_jsonl(wrong_details, WrongDetails)}
+    splits = {
+        "forget": qa_items(forget, details),
+        "retain": qa_items(retain, details),
+        "real_authors": tofu_items(real_authors, settings["utility_items"], seed),
+        "world_facts": tofu_items(world_facts, settings["utility_items"], seed),
+    }
+    holdout_items = qa_items(holdout, details)
+    probe_rows = read_jsonl(probes, ForgetProbe)
+
+    pairs, owners = [], []
+    for items in splits.values():
+        for item in items:
+            for kind, answer in [
+                ("answer", item.answer),
+                ("paraphrased", item.paraphrased_answer),
+                *(("wrong", w) for w in item.wrong_answers),
+            ]:
+                pairs.append((item.question, answer))
+                owners.append((item, kind))
+    for item in holdout_items:
+        pairs.append((item.question, item.answer))
+        owners.append((item, "answer"))
+    scored = score_pairs(model, tokenizer, pairs, system_prompt, settings["batch_size"])
+    for (item, kind), scores in zip(owners, scored, strict=True):
+        if kind == "wrong":
+            item.scores.setdefault("wrong", []).append(scores)
+        else:
+            item.scores[kind] = scores
+
+    generated = [item for items in splits.values() for item in items]
+    texts = generate(
+        model,
+        tokenizer,
+        [i.question for i in generated] + [p.prompt for p in probe_rows],
+        system_prompt,
+        settings["max_new_tokens"],
+        settings["batch_size"],
+    )
+    for item, text in zip(generated, texts[: len(generated)], strict=True):
+        item.scores["generation"] = text
+    probe_answers = texts[len(generated) :]
+
+    result = {"splits": {}, "seconds": None}
+    subsets = {
+        **splits,
+        "retain_correlated": [i for i in splits["retain"] if i.correlated],
+        "retain_other": [i for i in splits["retain"] if not i.correlated],
+    }
+    for name, items in subsets.items():
+        if not items:
+            continue
+        split_scores = SplitScores(
+            answer_loss=np.array([i.scores["answer"].loss for i in items]),
+            paraphrased_loss=np.array([i.scores["paraphrased"].loss for i in items]),
+            wrong_losses=np.array([[w.loss for w in i.scores["wrong"]] for i in items]),
+            rouge_l=np.array([rouge_l_recall(i.scores["generation"], i.answer) for i in items]),
+        )
+        metrics = split_metrics("forget" if name == "forget" else name, split_scores)
+        result["splits"][name] = {
+            "metrics": {k: _finite(v) for k, v in metrics.items()},
+            "items": [
+                {
+                    "id": item.item_id,
+                    "answer_loss": _finite(float(split_scores.answer_loss[n])),
+                    "paraphrased_loss": _finite(float(split_scores.paraphrased_loss[n])),
+                    "wrong_losses": [_finite(float(x)) for x in split_scores.wrong_losses[n]],
+                    "rouge_l": float(split_scores.rouge_l[n]),
+                    "generation": item.scores["generation"],
+                }
+                for n, item in enumerate(items)
+            ],
+        }
+    k = settings["mia_k"]
+    members = [i.scores["answer"] for i in splits["forget"]]
+    others = [i.scores["answer"] for i in holdout_items]
+    member_texts = [i.answer for i in splits["forget"]]
+    other_texts = [i.answer for i in holdout_items]
+    attacks = {
+        "loss": lambda s, t: loss_score(s.logprobs),
+        "zlib": lambda s, t: zlib_score(s.logprobs, t),
+        "min_k": lambda s, t: min_k_score(s.logprobs, k),
+        "min_k_plus_plus": lambda s, t: min_k_plus_plus_score(s.logprobs, s.mu, s.sigma, k),
+    }
+    result["mia_auc"] = {
+        name: membership_auc(
+            [attack(s, t) for s, t in zip(members, member_texts, strict=True)],
+            [attack(s, t) for s, t in zip(others, other_texts, strict=True)],
+        )
+        for name, attack in attacks.items()
+    }
+    result["probes"] = [
+        {"id": probe.probe_id, "answer": answer, "leaked": leaks(answer, probe.key_details)}
+        for probe, answer in zip(probe_rows, probe_answers, strict=True)
+    ]
+    result["leakage_rate"] = sum(p["leaked"] for p in result["probes"]) / max(1, len(probe_rows))
+    result["seconds"] = time.perf_counter() - start
+    write_json(output, result)
+    log.info(
+        "evaluated in %.1f s: forget ROUGE-L %s, retain ROUGE-L %s",
+        result["seconds"],
+        result["splits"]["forget"]["metrics"]["rouge_l"],
+        result["splits"]["retain"]["metrics"]["rouge_l"],
+    )
