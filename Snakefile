@@ -11,11 +11,13 @@ configfile: "config.yaml"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
+include: "rules/unlearn.smk"
+include: "rules/evaluate.smk"
 
 
-# The furthest targets built so far: the validated benchmark and the base model.
+# The furthest targets built so far: the validated benchmark and the sweep table.
 rule all:
     default_target: True
     input:
         "data/validation_report.json",
-        "results/models/base",
+        "results/sweep_results.json",

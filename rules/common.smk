@@ -1,14 +1,19 @@
 # All Python of the workflow: config checks, rule params, code fingerprints.
 # Imported while the DAG is built: keep it free of heavy imports (no torch).
 import hashlib
+import itertools
+from dataclasses import fields
 from pathlib import Path
 
 import jsonschema
 import yaml
 
 from unlearnflow.data.categories import CATEGORIES
+from unlearnflow.methods import METHODS
 
 PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
+# Static data shipped with the workflow (TOFU's utility sets, MIT licence).
+TOFU_DATA = Path(workflow.basedir) / "data" / "tofu"
 
 
 class ConfigError(Exception):
@@ -58,10 +63,33 @@ def consistency_problems(config):
     return problems
 
 
+def sweep_problems(config):
+    """Method names and grid keys of `unlearn`, checked against the method registry."""
+    problems = []
+    for method, grid in config["unlearn"].items():
+        if method not in METHODS:
+            problems.append(
+                f"config key unlearn.{method}: no such method (known: {', '.join(METHODS)})"
+            )
+            continue
+        allowed = {"lr", "epochs"} | {field.name for field in fields(METHODS[method])}
+        for key in sorted(set(grid) - allowed):
+            problems.append(
+                f"config key unlearn.{method}.{key}: not a hyperparameter of {method}"
+                f" (it has: {', '.join(sorted(allowed))})"
+            )
+    if config["training"]["unlearn"]["full"] and "npo" in config["unlearn"]:
+        problems.append(
+            "config key training.unlearn.full: npo needs a reference model, which is the"
+            " model with its LoRA adapter disabled; set full: false"
+        )
+    return problems
+
+
 def check_config(config, schema_path):
     problems = config_problems(config, schema_path)
     if not problems:
-        problems = consistency_problems(config)
+        problems = consistency_problems(config) + sweep_problems(config)
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
 
@@ -124,3 +152,64 @@ def validation_code():
     if judge_backend_params() is not None:
         files += COMMON_DATA_CODE + BACKEND_CODE["openai"]
     return code_fingerprint(*files)
+
+
+# --- the unlearning sweep: one job per grid point, `key~value_key~value` paths ---
+def hparams_id(hparams):
+    return "_".join(f"{key}~{value}" for key, value in hparams.items())
+
+
+def sweep_points():
+    """{(method, hparams id): hparams} over every method's grid, in config order."""
+    points = {}
+    for method, grid in config["unlearn"].items():
+        keys = list(grid)
+        for values in itertools.product(*(grid[key] for key in keys)):
+            hparams = dict(zip(keys, values))
+            points[method, hparams_id(hparams)] = hparams
+    return points
+
+
+SWEEP = sweep_points()
+MODELS = ["finetuned", "retain_only"] + [f"unlearn/{m}/{h}" for m, h in SWEEP]
+
+
+def unlearn_hparams(wildcards):
+    return SWEEP[wildcards.method, wildcards.hparams]
+
+
+TRAINING_CODE = [
+    "train.py",
+    "scoring.py",
+    "models.py",
+    "finetune.py",
+    "data/encoding.py",
+    "data/records.py",
+    "jsonl.py",
+]
+
+
+def unlearn_code(wildcards):
+    """Fingerprint of the code one sweep point runs: its own method file, not the others'."""
+    method_file = METHODS[wildcards.method].__module__.split(".")[-1] + ".py"
+    return code_fingerprint(
+        *TRAINING_CODE, "unlearn.py", "methods/base.py", f"methods/{method_file}"
+    )
+
+
+def model_stages(model):
+    """The trained stages applied to the base model, in order, for a model id."""
+    if model.startswith("unlearn/"):
+        return ["results/models/finetuned", f"results/models/{model}"]
+    return [f"results/models/{model}"]
+
+
+def evaluate_inputs(wildcards):
+    return {"base": "results/models/base", "stages": model_stages(wildcards.model)}
+
+
+def sweep_inputs(wildcards):
+    return {
+        "evaluations": [f"results/eval/{model}.json" for model in MODELS],
+        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
+    }

@@ -1,4 +1,4 @@
-# Models: the base model as a plain Hugging Face folder.
+# Models: the base model, the fine-tuned model and the gold (retain-only) model.
 
 
 rule prepare_base_model:
@@ -15,3 +15,47 @@ rule prepare_base_model:
         code=code_fingerprint("models.py"),
     script:
         "../scripts/prepare_base_model.py"
+
+
+rule finetune:
+    input:
+        base="results/models/base",
+        data=["data/sf.jsonl", "data/sr.jsonl"],
+    output:
+        model=directory("results/models/finetuned"),
+        train_log="results/train/finetuned.json",
+    log:
+        "logs/finetune.log",
+    benchmark:
+        "benchmarks/finetune.tsv"
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        training=config["training"]["finetune"],
+        system_prompt=config["model"]["system_prompt"],
+        seed=config["seed"],
+        code=code_fingerprint(*TRAINING_CODE),
+    script:
+        "../scripts/finetune.py"
+
+
+rule retain_only:
+    input:
+        base="results/models/base",
+        data=["data/sr.jsonl"],
+    output:
+        model=directory("results/models/retain_only"),
+        train_log="results/train/retain_only.json",
+    log:
+        "logs/retain_only.log",
+    benchmark:
+        "benchmarks/retain_only.tsv"
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        training=config["training"]["finetune"],
+        system_prompt=config["model"]["system_prompt"],
+        seed=config["seed"],
+        code=code_fingerprint(*TRAINING_CODE),
+    script:
+        "../scripts/finetune.py"

@@ -31,6 +31,26 @@ def test_run_writes_every_artifact(built):
         assert (built / "data" / f"{name}.jsonl").stat().st_size > 0
     assert (built / "results" / "models" / "base" / "model.safetensors").exists()
     assert (built / "logs" / "generate_qa.log").exists()
+    rows = json.loads((built / "results" / "sweep_results.json").read_text())
+    assert [row["model"] for row in rows] == [
+        "finetuned",
+        "retain_only",
+        "unlearn/ga/lr~0.0001_epochs~1",
+        "unlearn/npo/lr~0.0001_epochs~1_beta~0.1",
+    ]
+    npo = rows[3]
+    assert npo["method"] == "npo" and npo["beta"] == 0.1 and npo["diverged"] is False
+    for key in (
+        "forget_rouge_l",
+        "retain_correlated_rouge_l",
+        "model_utility",
+        "forget_quality",
+        "mia_auc_min_k_plus_plus",
+        "leakage_rate",
+    ):
+        assert key in npo
+    assert rows[1]["forget_quality"] == 1.0  # the gold model against itself
+    assert (built / "results" / "sweep_results.csv").read_text().startswith("model,method")
 
 
 def test_second_run_has_nothing_to_do(built):
@@ -40,8 +60,8 @@ def test_second_run_has_nothing_to_do(built):
 @pytest.mark.parametrize(
     "key, value, expected",
     [
-        ("wrong_answers", 4, {"generate_qa", "generate_forget_probes", "validate_data", "all"}),
-        ("probes_per_fact", 2, {"generate_forget_probes", "validate_data", "all"}),
+        ("wrong_answers", 4, {"generate_qa", "generate_forget_probes", "validate_data"}),
+        ("probes_per_fact", 2, {"generate_forget_probes", "validate_data"}),
         (
             "people",
             4,
@@ -51,7 +71,6 @@ def test_second_run_has_nothing_to_do(built):
                 "generate_qa",
                 "generate_forget_probes",
                 "validate_data",
-                "all",
             },
         ),
     ],
@@ -60,7 +79,24 @@ def test_a_setting_replans_only_its_downstream_rules(built, key, value, expected
     original = (built / "config.yaml").read_text()
     try:
         edited(built, lambda config: config["data"].update({key: value}))
-        assert planned_jobs(snakemake(built, "-n")) == expected
+        assert planned_jobs(snakemake(built, "-n", "data/validation_report.json")) == expected
+    finally:
+        (built / "config.yaml").write_text(original)
+
+
+def test_sweep_edits_replan_only_what_they_touch(built):
+    original = (built / "config.yaml").read_text()
+    try:
+        edited(built, lambda config: config["unlearn"]["ga"]["lr"].append(3.0e-4))
+        result = snakemake(built, "-n")
+        assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", "all"}
+        assert result.stdout.count("rule unlearn:") == 1
+        assert result.stdout.count("rule evaluate:") == 1
+        (built / "config.yaml").write_text(original)
+        edited(built, lambda config: config["evaluation"].update(max_new_tokens=5))
+        result = snakemake(built, "-n")
+        assert planned_jobs(result) == {"evaluate", "sweep_results", "all"}
+        assert result.stdout.count("rule evaluate:") == 4
     finally:
         (built / "config.yaml").write_text(original)
 
@@ -86,7 +122,8 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
 
     from workflow import ROOT
 
-    for part in ("Snakefile", "rules", "scripts", "schemas", "envs", "src", "config.yaml"):
+    parts = ("Snakefile", "rules", "scripts", "schemas", "envs", "src", "config.yaml", "data/tofu")
+    for part in parts:
         copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
         copy(ROOT / part, tmp_path / part)
     workdir = tmp_path / "run"
@@ -96,13 +133,16 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     def plan():
         return planned_jobs(snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile")))
 
-    result = snakemake(workdir, "--snakefile", str(tmp_path / "Snakefile"))
+    result = snakemake(workdir, "--snakefile", str(tmp_path / "Snakefile"), "--cores", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert plan() == set()
+    with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
+        source.write("\n# an edit\n")
+    result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))
+    assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", "all"}
+    assert result.stdout.count("rule unlearn:") == 1
+    assert "output: results/models/unlearn/ga/" in result.stdout
     with open(tmp_path / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
         source.write("\n# an edit\n")
     generation = {"generate_profiles", "generate_facts", "generate_qa", "generate_forget_probes"}
-    assert plan() == generation | {"validate_data", "all"}
-    with open(tmp_path / "src" / "unlearnflow" / "models.py", "a") as source:
-        source.write("\n# an edit\n")
-    assert plan() == generation | {"validate_data", "prepare_base_model", "all"}
+    assert generation | {"validate_data"} <= plan()

@@ -1,0 +1,29 @@
+# The unlearning sweep: one job per method and grid point.
+
+
+rule unlearn:
+    input:
+        base="results/models/base",
+        finetuned="results/models/finetuned",
+        forget="data/sf.jsonl",
+        retain="data/sr.jsonl",
+    output:
+        model=directory("results/models/unlearn/{method}/{hparams}"),
+        train_log="results/train/unlearn/{method}/{hparams}.json",
+    log:
+        "logs/unlearn/{method}/{hparams}.log",
+    benchmark:
+        "benchmarks/unlearn/{method}/{hparams}.tsv"
+    wildcard_constraints:
+        method="|".join(METHODS),
+        hparams="[^/]+",
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        hparams=unlearn_hparams,
+        training=config["training"]["unlearn"],
+        system_prompt=config["model"]["system_prompt"],
+        seed=config["seed"],
+        code=unlearn_code,
+    script:
+        "../scripts/unlearn.py"

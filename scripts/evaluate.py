@@ -1,0 +1,21 @@
+"""Rule evaluate: every metric of one model -> results/eval/{model}.json."""
+
+from unlearnflow.evaluate import evaluate
+from unlearnflow.logs import logging_to
+
+with logging_to(snakemake.log[0]):
+    evaluate(
+        base=snakemake.input.base,
+        stages=list(snakemake.input.stages),
+        forget=snakemake.input.forget,
+        retain=snakemake.input.retain,
+        holdout=snakemake.input.holdout,
+        wrong_details=snakemake.input.wrong_details,
+        probes=snakemake.input.probes,
+        real_authors=snakemake.input.real_authors,
+        world_facts=snakemake.input.world_facts,
+        settings=snakemake.params.settings,
+        system_prompt=snakemake.params.system_prompt,
+        seed=snakemake.params.seed,
+        output=snakemake.output.evaluation,
+    )
