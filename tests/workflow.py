@@ -35,7 +35,7 @@ def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.Compl
         "--configfile",
         str(workdir / "config.yaml"),
         "--cores",
-        "1",
+        "2",
         *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
