@@ -39,6 +39,7 @@ test-llm: install
 bench: install
 	$(BIN)/python bench/bench_generation.py
 	$(BIN)/python bench/bench_dry_run.py
+	$(BIN)/python bench/bench_training.py
 
 format: install
 	$(BIN)/snakefmt Snakefile rules
