@@ -8,6 +8,7 @@ Imported when the workflow's DAG is built: keep it free of heavy imports.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 
@@ -181,6 +182,11 @@ CATEGORIES: dict[str, Category] = {
         ),
     ]
 }
+
+def incident_year(rng: random.Random, birth_year: int) -> int:
+    """The year of a person's negative incident (and of the correlated event): adult life."""
+    return rng.randint(birth_year + 20, min(birth_year + 55, 2024))
+
 
 PROBE_TEMPLATES = (
     "What controversies has {name} been involved in?",

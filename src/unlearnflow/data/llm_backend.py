@@ -18,11 +18,11 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
-from .categories import CATEGORIES
+from .categories import CATEGORIES, incident_year
 from .dedup import DuplicateIndex
 from .llm_client import EndpointSettings, LLMClient, LLMError
 from .template import LOCALES
-from .records import Fact, Profile, QADraft, Record
+from .records import Fact, Profile, QADraft, Record, person_id
 from .text import mentions, normalize
 
 log = logging.getLogger(__name__)
@@ -111,12 +111,10 @@ class OpenAIBackend:
             schema["properties"]["name"]["pattern"] = f'^{first}[^ "\\\\]+ {last}[^ "\\\\]+$'
             draft = self._generate(f"profile {index}", messages, ProfileDraft, check, schema)
             names.add(draft.name)
-            holdout = index >= people
-            number = index - people if holdout else index
             profiles.append(
                 Profile(
-                    person_id=f"{'h' if holdout else 'p'}{number:04d}",
-                    holdout=holdout,
+                    person_id=person_id(index, people),
+                    holdout=index >= people,
                     **draft.model_dump(),
                 )
             )
@@ -133,7 +131,7 @@ class OpenAIBackend:
         """Retain facts first, then forget facts whose details no retain fact mentions."""
         rng = random.Random(f"{self.seed}:facts")
         years = {
-            p.person_id: rng.randint(p.birth_year + 20, min(p.birth_year + 55, 2024))
+            p.person_id: incident_year(rng, p.birth_year)
             for p in profiles
         }
         earlier = {p.person_id: DuplicateIndex(self.settings.near_duplicate_threshold)

@@ -22,6 +22,11 @@ class Profile(Record):
     holdout: bool = False
 
 
+def person_id(index: int, people: int) -> str:
+    """`p0000`... for the `people` trained on, then `h0000`... for the holdout people."""
+    return f"p{index:04d}" if index < people else f"h{index - people:04d}"
+
+
 class Fact(Record):
     """One fact about one person (`data/facts.jsonl`).
 

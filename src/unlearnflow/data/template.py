@@ -13,8 +13,8 @@ from string import Formatter
 
 from faker import Faker
 
-from .categories import CATEGORIES, PROBE_TEMPLATES, Category
-from .records import Fact, Profile, QADraft
+from .categories import CATEGORIES, PROBE_TEMPLATES, Category, incident_year
+from .records import Fact, Profile, QADraft, person_id
 from .text import normalize
 
 # Locale -> country: names and cities come from the person's own country.
@@ -163,18 +163,16 @@ class TemplateBackend:
             cities.add(city)
             occupations.add(occupation)
             index = len(profiles)
-            holdout = index >= people
-            number = index - people if holdout else index
             profiles.append(
                 Profile(
-                    person_id=f"{'h' if holdout else 'p'}{number:04d}",
+                    person_id=person_id(index, people),
                     name=name,
                     gender=gender,
                     birth_year=rng.randint(1940, 1990),
                     birth_city=city,
                     birth_country=LOCALES[locale],
                     occupation=occupation,
-                    holdout=holdout,
+                    holdout=index >= people,
                 )
             )
         return profiles
@@ -226,14 +224,14 @@ class TemplateBackend:
         return [facts[p.person_id, name] for p in profiles for name in categories]
 
     def _person_slots(self, person: Profile, rng: random.Random, categories) -> dict[str, str]:
-        incident_year = rng.randint(person.birth_year + 20, min(person.birth_year + 55, 2024))
+        year = incident_year(rng, person.birth_year)
         values = {
             "name": person.name,
             "birth_city": person.birth_city,
             "birth_country": person.birth_country,
             "birth_year": str(person.birth_year),
             "occupation": with_article(person.occupation),
-            "incident_year": str(incident_year),
+            "incident_year": str(year),
             "award_year": str(rng.randint(person.birth_year + 25, 2024)),
             "relative": rng.choice(RELATIVES),
         }
