@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python bench/bench_generation.py
 	$(BIN)/python bench/bench_dry_run.py
 	$(BIN)/python bench/bench_training.py
+	$(BIN)/python bench/bench_evaluation.py
 
 format: install
 	$(BIN)/snakefmt Snakefile rules

@@ -1,0 +1,94 @@
+"""Evaluation speed: our batched scoring and generation against a per-item loop.
+
+Same model, same items (the forget set and part of the retain set, every answer
+variant: answer, paraphrase, wrong answers), same generation cap. The baseline scores
+each (question, answer) pair alone with a full forward pass and generates each answer
+alone; ours scores all pairs in length-sorted batches with answer-only logits and
+generates in left-padded batches. Run after `make run` (it needs the fine-tuned model).
+
+    .venv/bin/python bench/bench_evaluation.py [--retain-items 30] [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from transformers import AutoTokenizer
+
+from unlearnflow.data.encoding import encode_qa
+from unlearnflow.data.records import WrongDetails
+from unlearnflow.evaluate import generate, qa_items, score_pairs
+from unlearnflow.jsonl import read_jsonl
+from unlearnflow.models import load_stack
+
+
+def per_item_scores(model, tokenizer, pairs, system_prompt) -> list[float]:
+    """The baseline: one full forward pass per pair, loss over the answer tokens."""
+    losses = []
+    with torch.inference_mode():
+        for question, answer in pairs:
+            example = encode_qa(tokenizer, question, answer, system_prompt)
+            input_ids = torch.tensor([example["input_ids"]])
+            labels = torch.tensor([example["labels"]])
+            losses.append(model(input_ids=input_ids, labels=labels).loss.item())
+    return losses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--data", type=Path, default=Path("data"))
+    parser.add_argument("--retain-items", type=int, default=30)
+    parser.add_argument("--max-new-tokens", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    base = args.results / "models" / "base"
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = load_stack(base, [args.results / "models" / "finetuned"]).eval()
+    details = {
+        row.qa_id: row for row in read_jsonl(args.data / "wrong_details.jsonl", WrongDetails)
+    }
+    items = qa_items(args.data / "sf.jsonl", details)
+    items += qa_items(args.data / "sr.jsonl", details)[: args.retain_items]
+    pairs = [
+        (i.question, a) for i in items for a in (i.answer, i.paraphrased_answer, *i.wrong_answers)
+    ]
+    questions = [i.question for i in items]
+    system_prompt = ""
+
+    def baseline():
+        per_item_scores(model, tokenizer, pairs, system_prompt)
+        generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, 1)
+
+    def ours():
+        score_pairs(model, tokenizer, pairs, system_prompt, args.batch_size)
+        generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, args.batch_size)
+
+    times = {"per-item loop": [], "unlearnflow batched": []}
+    for _ in range(args.repeats):
+        for name, run in (("per-item loop", baseline), ("unlearnflow batched", ours)):
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    print(
+        f"{len(items)} items, {len(pairs)} scored pairs, {len(questions)} generations"
+        f" of at most {args.max_new_tokens} tokens"
+    )
+    for name, values in times.items():
+        print(
+            f"  {name:20s} {statistics.median(values):6.1f} s"
+            f" ({', '.join(f'{v:.1f}' for v in values)})"
+        )
+    speedup = statistics.median(times["per-item loop"]) / statistics.median(
+        times["unlearnflow batched"]
+    )
+    print(f"  speed-up {speedup:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
