@@ -3,8 +3,9 @@
 Same model, same items (the forget set and part of the retain set, every answer
 variant: answer, paraphrase, wrong answers), same generation cap. The baseline scores
 each (question, answer) pair alone with a full forward pass and generates each answer
-alone; ours scores all pairs in length-sorted batches with answer-only logits and
-generates in left-padded batches. Run after `make run` (it needs the fine-tuned model).
+alone; ours runs each question's prompt once for all its answer variants (shared KV
+cache), in length-sorted batches with answer-only logits, and generates in left-padded
+batches. Run after `make run` (it needs the fine-tuned model).
 
     .venv/bin/python bench/bench_evaluation.py [--retain-items 30] [--repeats 2]
 """
@@ -21,7 +22,7 @@ from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import encode_qa
 from unlearnflow.data.records import WrongDetails
-from unlearnflow.evaluate import generate, qa_items, score_pairs
+from unlearnflow.evaluate import generate, qa_items, score_answer_sets
 from unlearnflow.jsonl import read_jsonl
 from unlearnflow.models import load_stack
 
@@ -66,7 +67,8 @@ def main() -> None:
         generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, 1)
 
     def ours():
-        score_pairs(model, tokenizer, pairs, system_prompt, args.batch_size)
+        groups = [(i.question, [i.answer, i.paraphrased_answer, *i.wrong_answers]) for i in items]
+        score_answer_sets(model, tokenizer, groups, system_prompt, args.batch_size)
         generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, args.batch_size)
 
     times = {"per-item loop": [], "unlearnflow batched": []}

@@ -90,32 +90,52 @@ def tofu_items(path: Path, count: int, seed: int) -> list[Item]:
     ]
 
 
-def score_pairs(model, tokenizer, pairs, system_prompt, batch_size) -> list[TokenScores]:
-    """TokenScores of each (question, answer) pair, scored in length-sorted batches."""
+def score_answer_sets(
+    model, tokenizer, groups, system_prompt, batch_size
+) -> list[list[TokenScores]]:
+    """TokenScores of every answer of every (question, answers) group.
+
+    Each question's prompt runs once for all its answers (answer, paraphrase, wrong
+    answers); groups are length-sorted and batched up to `batch_size` answers.
+    """
     import torch
 
-    from .data.encoding import encode_qa
-    from .scoring import answer_logits
-    from .train import collate
+    from .data.encoding import answer_ids, prompt_ids
+    from .scoring import answer_set_logits
 
-    examples = [encode_qa(tokenizer, q, a, system_prompt) for q, a in pairs]
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i]["input_ids"]))
-    results: list[TokenScores | None] = [None] * len(examples)
+    prompts = [prompt_ids(tokenizer, question, system_prompt) for question, _ in groups]
+    answers = [[answer_ids(tokenizer, a) for a in group] for _, group in groups]
+    order = sorted(range(len(groups)), key=lambda g: len(prompts[g]))
+    results: list[list[TokenScores]] = [[] for _ in groups]
+    chunks, chunk, rows = [], [], 0
+    for g in order:
+        if chunk and rows + len(answers[g]) > batch_size:
+            chunks.append(chunk)
+            chunk, rows = [], 0
+        chunk.append(g)
+        rows += len(answers[g])
+    chunks.append(chunk)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            batch = collate([examples[i] for i in chunk], tokenizer.pad_token_id)
-            logits, targets, rows = answer_logits(model, batch)
+        for chunk in chunks:
+            logits, targets, rows_of = answer_set_logits(
+                model,
+                [prompts[g] for g in chunk],
+                [answers[g] for g in chunk],
+                tokenizer.pad_token_id,
+            )
             logp = torch.log_softmax(logits, dim=-1)
             token = logp.gather(-1, targets[:, None])[:, 0]
             p = logp.exp()
             mu = (p * logp).sum(-1)
             sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
-            for row, index in enumerate(chunk):
-                mask = rows == row
-                results[index] = TokenScores(
-                    token[mask].numpy(), mu[mask].numpy(), sigma[mask].numpy()
-                )
+            index = 0
+            for g in chunk:
+                for _ in answers[g]:
+                    mask = rows_of == index
+                    results[g].append(
+                        TokenScores(token[mask].numpy(), mu[mask].numpy(), sigma[mask].numpy())
+                    )
+                    index += 1
     return results
 
 
@@ -194,25 +214,16 @@ def evaluate(
     holdout_items = qa_items(holdout, details)
     probe_rows = read_jsonl(probes, ForgetProbe)
 
-    pairs, owners = [], []
-    for items in splits.values():
-        for item in items:
-            for kind, answer in [
-                ("answer", item.answer),
-                ("paraphrased", item.paraphrased_answer),
-                *(("wrong", w) for w in item.wrong_answers),
-            ]:
-                pairs.append((item.question, answer))
-                owners.append((item, kind))
-    for item in holdout_items:
-        pairs.append((item.question, item.answer))
-        owners.append((item, "answer"))
-    scored = score_pairs(model, tokenizer, pairs, system_prompt, settings["batch_size"])
-    for (item, kind), scores in zip(owners, scored, strict=True):
-        if kind == "wrong":
-            item.scores.setdefault("wrong", []).append(scores)
-        else:
-            item.scores[kind] = scores
+    scored_items = [item for items in splits.values() for item in items]
+    groups = [
+        (item.question, [item.answer, item.paraphrased_answer, *item.wrong_answers])
+        for item in scored_items
+    ] + [(item.question, [item.answer]) for item in holdout_items]
+    scored = score_answer_sets(model, tokenizer, groups, system_prompt, settings["batch_size"])
+    for item, scores in zip(scored_items, scored, strict=False):
+        item.scores.update(answer=scores[0], paraphrased=scores[1], wrong=scores[2:])
+    for item, scores in zip(holdout_items, scored[len(scored_items) :], strict=True):
+        item.scores["answer"] = scores[0]
 
     generated = [item for items in splits.values() for item in items]
     texts = generate(

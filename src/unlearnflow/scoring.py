@@ -54,3 +54,49 @@ def mean_answer_nll(model, batch: dict) -> torch.Tensor:
     """The usual fine-tuning loss: NLL averaged over all answer tokens of the batch."""
     logits, targets, _ = answer_logits(model, batch)
     return F.cross_entropy(logits, targets)
+
+
+def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[int]]], pad_id: int):
+    """Logits for every answer of every prompt, each prompt run once.
+
+    The prompts are left-padded and run with a KV cache; the cache rows are repeated
+    for each of a prompt's answers, and only the answer tokens run after it (TOFU-style
+    evaluation scores ~7 answer variants per question: the prompt dominates the cost).
+    Returns (logits, targets, answer index) with answers numbered in order.
+    """
+    decoder, head = _decoder_and_head(model)
+    device = next(model.parameters()).device
+    width = max(len(p) for p in prompts)
+    prompt_ids = torch.full((len(prompts), width), pad_id, dtype=torch.long, device=device)
+    prompt_mask = torch.zeros_like(prompt_ids)
+    for row, prompt in enumerate(prompts):
+        prompt_ids[row, width - len(prompt) :] = torch.tensor(prompt)
+        prompt_mask[row, width - len(prompt) :] = 1
+    out = decoder(
+        input_ids=prompt_ids,
+        attention_mask=prompt_mask,
+        position_ids=(prompt_mask.cumsum(-1) - 1).clamp(min=0),
+        use_cache=True,
+    )
+    owner = torch.tensor([g for g, group in enumerate(answers) for _ in group], device=device)
+    flat = [answer for group in answers for answer in group]
+    length = max(len(a) for a in flat)
+    answer_ids = torch.full((len(flat), length), pad_id, dtype=torch.long, device=device)
+    answer_mask = torch.zeros_like(answer_ids)
+    for row, answer in enumerate(flat):
+        answer_ids[row, : len(answer)] = torch.tensor(answer)
+        answer_mask[row, : len(answer)] = 1
+    cache = out.past_key_values
+    cache.batch_select_indices(owner)
+    positions = prompt_mask.sum(-1)[owner][:, None] + torch.arange(length, device=device)
+    hidden = decoder(
+        input_ids=answer_ids,
+        attention_mask=torch.cat([prompt_mask[owner], answer_mask], dim=1),
+        position_ids=positions,
+        past_key_values=cache,
+    ).last_hidden_state
+    # the prompt's last state predicts each answer's first token
+    predictors = torch.cat([out.last_hidden_state[owner, -1:], hidden[:, :-1]], dim=1)
+    keep = answer_mask.bool()
+    rows = torch.arange(len(flat), device=device)[:, None].expand_as(answer_ids)
+    return head(predictors[keep]).float(), answer_ids[keep], rows[keep]
