@@ -12,31 +12,42 @@ ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk-test-4f1c9a77e2b54d0c8a1e-never-written"
 
 
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory) -> Path:
-    """A 2-layer Llama with SmolLM2's tokenizer, saved as a plain HF folder (~3 M params)."""
+def random_llama(vocab_size: int, hidden_size: int = 32, **token_ids):
+    """A seeded, randomly initialised 2-layer Llama for tests."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaConfig, LlamaForCausalLM
 
-    from unlearnflow.models import embedded_gguf
-
-    folder, file = embedded_gguf("smollm2-135m-instruct")
-    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+    torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
+        vocab_size=vocab_size,
+        hidden_size=hidden_size,
+        intermediate_size=2 * hidden_size,
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=2,
         max_position_embeddings=512,
         tie_word_embeddings=True,
+        **token_ids,
+    )
+    return LlamaForCausalLM(config)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A 2-layer Llama with SmolLM2's tokenizer, saved as a plain HF folder (~3 M params)."""
+    from transformers import AutoTokenizer
+
+    from unlearnflow.models import embedded_gguf
+
+    folder, file = embedded_gguf("smollm2-135m-instruct")
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+    model = random_llama(
+        len(tokenizer),
+        hidden_size=64,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
     )
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(config)
     output = tmp_path_factory.mktemp("tiny-model")
     model.save_pretrained(output)
     tokenizer.save_pretrained(output)

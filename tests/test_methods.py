@@ -3,8 +3,8 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import random_llama
 from peft import LoraConfig, get_peft_model
-from transformers import LlamaConfig, LlamaForCausalLM
 
 from unlearnflow.methods import METHODS, describe_methods, make_method
 from unlearnflow.methods.base import adapter_disabled
@@ -13,18 +13,8 @@ from unlearnflow.scoring import mean_answer_nll, sequence_nll
 
 @pytest.fixture
 def model():
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=97,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        tie_word_embeddings=True,
-    )
     lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"])
-    peft_model = get_peft_model(LlamaForCausalLM(config), lora)
+    peft_model = get_peft_model(random_llama(97), lora)
     with torch.no_grad():  # a trained adapter: the model now differs from its reference
         for name, parameter in peft_model.named_parameters():
             if "lora_B" in name:

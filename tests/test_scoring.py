@@ -1,7 +1,7 @@
 """Answer scoring: the shared-prompt path equals scoring each full sequence."""
 
 import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from transformers import AutoTokenizer, LlamaForCausalLM
 
 from unlearnflow.data.encoding import answer_ids, encode_qa, prompt_ids
 from unlearnflow.scoring import answer_logits, answer_set_logits
@@ -22,17 +22,7 @@ GROUPS = [
 
 def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    model = LlamaForCausalLM(config).eval()
+    model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
     with torch.no_grad():
         shared = answer_set_logits(
             model,

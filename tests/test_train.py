@@ -4,8 +4,9 @@ import random
 
 import pytest
 import torch
+from conftest import random_llama
 from peft import LoraConfig, get_peft_model
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import encode_qa
 from unlearnflow.scoring import IGNORE, mean_answer_nll
@@ -13,18 +14,7 @@ from unlearnflow.train import TrainSettings, collate, length_grouped_batches, tr
 
 
 def lora_model():
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=61,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-    )
-    return get_peft_model(
-        LlamaForCausalLM(config), LoraConfig(r=8, target_modules=["q_proj", "v_proj"])
-    )
+    return get_peft_model(random_llama(61), LoraConfig(r=8, target_modules=["q_proj", "v_proj"]))
 
 
 def examples(count=12, seed=0):
