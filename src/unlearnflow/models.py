@@ -101,12 +101,15 @@ def load_stack(base: Path, stages: list[Path] = ()):
     return model
 
 
-def trainable(model, lora: dict | None):
-    """A fresh LoRA adapter on `model` (only it trains), or every weight when `lora` is None."""
-    if lora is None:
+def trainable(model, training: dict):
+    """`model` ready to train as `training` says: `full` trains every weight, otherwise a
+    fresh LoRA adapter (`training["lora"]`) is the only thing that trains."""
+    if training["full"]:
         model.requires_grad_(True)
         return model
     from peft import LoraConfig, get_peft_model
+
+    lora = training["lora"]
 
     config = LoraConfig(
         r=lora["rank"],
