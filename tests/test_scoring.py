@@ -1,10 +1,11 @@
 """Answer scoring: the shared-prompt path equals scoring each full sequence."""
 
 import torch
+import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from unlearnflow.data.encoding import answer_ids, encode_qa, prompt_ids
-from unlearnflow.scoring import answer_logits, answer_set_logits
+from unlearnflow.scoring import IGNORE, answer_logits, answer_set_logits
 from unlearnflow.train import collate
 
 GROUPS = [
@@ -20,9 +21,19 @@ GROUPS = [
 ]
 
 
+def full_sequence_logits(model, examples):
+    """Logits at every answer position, each sequence run alone without padding."""
+    rows = []
+    for example in examples:
+        logits = model(input_ids=torch.tensor([example["input_ids"]])).logits[0, :-1]
+        rows.append(logits[torch.tensor(example["labels"][1:]) != IGNORE])
+    return torch.cat(rows)
+
+
 def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
+    examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
     with torch.no_grad():
         shared = answer_set_logits(
             model,
@@ -30,9 +41,43 @@ def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
             [[answer_ids(tokenizer, a) for a in answers] for _, answers in GROUPS],
             tokenizer.pad_token_id,
         )
-        examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
-        full = answer_logits(model, collate(examples, tokenizer.pad_token_id))
-    assert torch.equal(shared[1], full[1]) and torch.equal(shared[2], full[2])
-    assert torch.allclose(
-        torch.log_softmax(shared[0], -1), torch.log_softmax(full[0], -1), atol=1e-4
+        full = full_sequence_logits(model, examples)
+    targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
+    assert torch.equal(shared[1], targets[targets != IGNORE])
+    assert torch.equal(
+        shared[2],
+        torch.arange(len(examples)).repeat_interleave(
+            torch.tensor([sum(x != IGNORE for x in e["labels"]) for e in examples])
+        ),
     )
+    assert torch.allclose(torch.log_softmax(shared[0], -1), torch.log_softmax(full, -1), atol=1e-4)
+
+
+def test_batches_with_a_shared_prefix_equal_full_sequences(tiny_model):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
+    examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
+    batch = collate(examples, tokenizer.pad_token_id)
+    assert len(batch["prefix_ids"]) >= 3  # the chat header, cut off every row
+    with torch.no_grad():
+        logits, targets, _ = answer_logits(model, batch)
+        full = full_sequence_logits(model, examples)
+    assert torch.allclose(torch.log_softmax(logits, -1), torch.log_softmax(full, -1), atol=1e-4)
+    assert len(targets) == len(full)
+
+
+def test_gradients_flow_through_the_shared_prefix(tiny_model):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = LlamaForCausalLM.from_pretrained(tiny_model)
+    examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
+    targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
+
+    def gradients(logits):
+        model.zero_grad()
+        F.cross_entropy(logits, targets[targets != IGNORE]).backward()
+        return [p.grad.clone() for p in model.parameters()]
+
+    shared = gradients(answer_logits(model, collate(examples, tokenizer.pad_token_id))[0])
+    full = gradients(full_sequence_logits(model, examples))
+    for ours, reference in zip(shared, full, strict=True):
+        assert torch.allclose(ours, reference, atol=1e-5)

@@ -47,11 +47,12 @@ class Item:
 @dataclass
 class TokenScores:
     """Log-probabilities of an answer's tokens, and the mean and spread of log p under
-    the model's next-token distribution at each position (for Min-K%++)."""
+    the model's next-token distribution at each position (for Min-K%++; None where
+    not computed)."""
 
     logprobs: np.ndarray
-    mu: np.ndarray
-    sigma: np.ndarray
+    mu: np.ndarray | None
+    sigma: np.ndarray | None
 
     @property
     def loss(self) -> float:
@@ -72,22 +73,32 @@ def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
     ]
 
 
-def tofu_items(path: Path, count: int, seed: int) -> list[Item]:
-    """TOFU's real-authors or world-facts set; a seeded subset of `count` (0: all)."""
+def tofu_items(path: Path) -> list[Item]:
+    """TOFU's real-authors or world-facts set."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    indices = list(range(len(rows)))
-    if count and count < len(rows):
-        indices = sorted(random.Random(seed).sample(indices, count))
     return [
         Item(
             item_id=f"{Path(path).stem}-{i}",
-            question=rows[i]["question"],
-            answer=rows[i]["answer"],
-            paraphrased_answer=rows[i]["answer"],  # TOFU scores the answer itself here
-            wrong_answers=rows[i]["perturbed_answer"],
+            question=row["question"],
+            answer=row["answer"],
+            paraphrased_answer=row["answer"],  # TOFU scores the answer itself here
+            wrong_answers=row["perturbed_answer"],
         )
-        for i in indices
+        for i, row in enumerate(rows)
     ]
+
+
+def utility_subset(items: list[Item], count: int, seed: int) -> list[Item]:
+    """A seeded subset of `count` items (0: all), drawn from the correlated and the
+    other items in proportion, in the original order."""
+    if not count or count >= len(items):
+        return items
+    rng = random.Random(seed)
+    correlated = [i for i, item in enumerate(items) if item.correlated]
+    other = [i for i, item in enumerate(items) if not item.correlated]
+    take = round(count * len(correlated) / len(items))
+    chosen = set(rng.sample(correlated, take)) | set(rng.sample(other, count - take))
+    return [item for i, item in enumerate(items) if i in chosen]
 
 
 def score_answer_sets(
@@ -96,7 +107,10 @@ def score_answer_sets(
     """TokenScores of every answer of every (question, answers) group.
 
     Each question's prompt runs once for all its answers (answer, paraphrase, wrong
-    answers); groups are length-sorted and batched up to `batch_size` answers.
+    answers). Groups are sorted by their longest answer, so that a batch of up to
+    `batch_size` answers pads little. Only each group's first answer (the reference
+    answer, the one membership inference scores) gets the Min-K%++ moments, which
+    need the whole next-token distribution; the others need only log p of their tokens.
     """
     import torch
 
@@ -105,7 +119,7 @@ def score_answer_sets(
 
     prompts = [prompt_ids(tokenizer, question, system_prompt) for question, _ in groups]
     answers = [[answer_ids(tokenizer, a) for a in group] for _, group in groups]
-    order = sorted(range(len(groups)), key=lambda g: len(prompts[g]))
+    order = sorted(range(len(groups)), key=lambda g: (max(map(len, answers[g])), len(prompts[g])))
     results: list[list[TokenScores]] = [[] for _ in groups]
     chunks, chunk, rows = [], [], 0
     for g in order:
@@ -123,18 +137,19 @@ def score_answer_sets(
                 [answers[g] for g in chunk],
                 tokenizer.pad_token_id,
             )
-            logp = torch.log_softmax(logits, dim=-1)
-            token = logp.gather(-1, targets[:, None])[:, 0]
-            p = logp.exp()
-            mu = (p * logp).sum(-1)
-            sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
+            token = logits.gather(-1, targets[:, None])[:, 0] - logits.logsumexp(-1)
             index = 0
             for g in chunk:
-                for _ in answers[g]:
+                for variant in range(len(answers[g])):
                     mask = rows_of == index
-                    results[g].append(
-                        TokenScores(token[mask].numpy(), mu[mask].numpy(), sigma[mask].numpy())
-                    )
+                    mu = sigma = None
+                    if variant == 0:
+                        logp = torch.log_softmax(logits[mask], dim=-1)
+                        p = logp.exp()
+                        mu = (p * logp).sum(-1)
+                        sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
+                        mu, sigma = mu.numpy(), sigma.numpy()
+                    results[g].append(TokenScores(token[mask].numpy(), mu, sigma))
                     index += 1
     return results
 
@@ -208,9 +223,11 @@ def evaluate(
     splits = {
         "forget": qa_items(forget, details),
         "retain": qa_items(retain, details),
-        "real_authors": tofu_items(real_authors, settings["utility_items"], seed),
-        "world_facts": tofu_items(world_facts, settings["utility_items"], seed),
+        "real_authors": tofu_items(real_authors),
+        "world_facts": tofu_items(world_facts),
     }
+    for name in ("retain", "real_authors", "world_facts"):
+        splits[name] = utility_subset(splits[name], settings["utility_items"], seed)
     holdout_items = qa_items(holdout, details)
     probe_rows = read_jsonl(probes, ForgetProbe)
 

@@ -1,10 +1,12 @@
 """Answer scoring under a causal LM: log-likelihoods of the label tokens only.
 
-Batches are Hugging Face causal-LM batches: `input_ids`, `attention_mask` and
-`labels`, with -100 on every token that is not part of the answer. The decoder runs
-once; the unembedding is applied only at the positions that predict an answer
-token, never to the whole sequence (with short answers, most of the logits a plain
-forward pass computes are thrown away).
+Batches are Hugging Face causal-LM batches, `input_ids`, `attention_mask` and
+`labels` (-100 on every token that is not part of the answer), plus `prefix_ids`:
+the tokens every row starts with (the chat template's system turn and user header),
+cut off the rows. The prefix runs once and its KV cache serves every row; the
+unembedding is applied only at the positions that predict an answer token, never to
+the whole sequence (with short answers, most of the logits a plain forward pass
+computes are thrown away).
 """
 
 from __future__ import annotations
@@ -21,12 +23,44 @@ def _decoder_and_head(model):
     return base.get_decoder(), base.get_output_embeddings()
 
 
+def common_prefix_length(sequences: list[list[int]]) -> int:
+    """Tokens that every sequence starts with, leaving each at least one of its own."""
+    limit = min(len(sequence) for sequence in sequences) - 1
+    length = 0
+    while length < limit and all(s[length] == sequences[0][length] for s in sequences):
+        length += 1
+    return length
+
+
+def _run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
+    """Hidden states of padded rows that all continue `prefix_ids` (run once, then cached).
+
+    Padding may sit anywhere in a row: positions count only real tokens.
+    Returns (hidden states, KV cache, attention mask over prefix and rows).
+    """
+    rows = input_ids.shape[0]
+    cache = None
+    if len(prefix_ids):
+        cache = decoder(input_ids=prefix_ids[None], use_cache=True).past_key_values
+        cache.batch_repeat_interleave(rows)
+        prefix_mask = torch.ones((rows, len(prefix_ids)), dtype=attention_mask.dtype)
+        attention_mask = torch.cat([prefix_mask.to(attention_mask.device), attention_mask], dim=1)
+    positions = (attention_mask.cumsum(-1) - 1).clamp(min=0)[:, -input_ids.shape[1] :]
+    out = decoder(
+        input_ids=input_ids,
+        attention_mask=attention_mask,
+        position_ids=positions,
+        past_key_values=cache,
+        use_cache=True,
+    )
+    return out.last_hidden_state, out.past_key_values, attention_mask
+
+
 def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(logits, targets, rows): one row of logits per answer token, and its sequence."""
     decoder, head = _decoder_and_head(model)
-    hidden = decoder(
-        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
-    ).last_hidden_state
+    prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
+    hidden, _, _ = _run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     rows = torch.arange(targets.shape[0], device=targets.device)[:, None].expand_as(targets)
@@ -59,25 +93,24 @@ def mean_answer_nll(model, batch: dict) -> torch.Tensor:
 def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[int]]], pad_id: int):
     """Logits for every answer of every prompt, each prompt run once.
 
-    The prompts are left-padded and run with a KV cache; the cache rows are repeated
-    for each of a prompt's answers, and only the answer tokens run after it (TOFU-style
-    evaluation scores ~7 answer variants per question: the prompt dominates the cost).
+    The prompts' common prefix runs once; the rest of each prompt runs left-padded
+    after it; its cache rows are then repeated for each of the prompt's answers, and
+    only the answer tokens run after it (TOFU-style evaluation scores ~7 answer
+    variants per question: the prompt dominates the cost).
     Returns (logits, targets, answer index) with answers numbered in order.
     """
     decoder, head = _decoder_and_head(model)
     device = next(model.parameters()).device
+    shared = common_prefix_length(prompts)
+    prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
+    prompts = [prompt[shared:] for prompt in prompts]
     width = max(len(p) for p in prompts)
     prompt_ids = torch.full((len(prompts), width), pad_id, dtype=torch.long, device=device)
     prompt_mask = torch.zeros_like(prompt_ids)
     for row, prompt in enumerate(prompts):
         prompt_ids[row, width - len(prompt) :] = torch.tensor(prompt)
         prompt_mask[row, width - len(prompt) :] = 1
-    out = decoder(
-        input_ids=prompt_ids,
-        attention_mask=prompt_mask,
-        position_ids=(prompt_mask.cumsum(-1) - 1).clamp(min=0),
-        use_cache=True,
-    )
+    prompt_hidden, cache, prompt_mask = _run_after_prefix(decoder, prefix, prompt_ids, prompt_mask)
     owner = torch.tensor([g for g, group in enumerate(answers) for _ in group], device=device)
     flat = [answer for group in answers for answer in group]
     length = max(len(a) for a in flat)
@@ -86,7 +119,6 @@ def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[i
     for row, answer in enumerate(flat):
         answer_ids[row, : len(answer)] = torch.tensor(answer)
         answer_mask[row, : len(answer)] = 1
-    cache = out.past_key_values
     cache.batch_select_indices(owner)
     positions = prompt_mask.sum(-1)[owner][:, None] + torch.arange(length, device=device)
     hidden = decoder(
@@ -96,7 +128,7 @@ def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[i
         past_key_values=cache,
     ).last_hidden_state
     # the prompt's last state predicts each answer's first token
-    predictors = torch.cat([out.last_hidden_state[owner, -1:], hidden[:, :-1]], dim=1)
+    predictors = torch.cat([prompt_hidden[owner, -1:], hidden[:, :-1]], dim=1)
     keep = answer_mask.bool()
     rows = torch.arange(len(flat), device=device)[:, None].expand_as(answer_ids)
     return head(predictors[keep]).float(), answer_ids[keep], rows[keep]

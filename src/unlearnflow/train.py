@@ -18,7 +18,7 @@ from itertools import cycle
 
 import torch
 
-from .scoring import IGNORE
+from .scoring import IGNORE, common_prefix_length
 
 LossFunction = Callable[[torch.nn.Module, dict, "dict | None"], torch.Tensor]
 
@@ -43,18 +43,35 @@ class TrainResult:
     diverged_step: int | None = None
 
 
+def _prompt_length(example: dict) -> int:
+    return next((i for i, label in enumerate(example["labels"]) if label != IGNORE), 0)
+
+
 def collate(examples: list[dict], pad_id: int) -> dict:
-    """Right-padded tensors; padding is masked out of attention and labels."""
-    length = max(len(example["input_ids"]) for example in examples)
+    """Right-padded tensors; padding is masked out of attention and labels. The prompt
+    tokens that every example starts with (the chat template's header) are cut off the
+    rows into `prefix_ids`, which scoring.py runs once for the whole batch."""
+    shared = common_prefix_length([e["input_ids"][: _prompt_length(e)] for e in examples])
+    length = max(len(example["input_ids"]) for example in examples) - shared
     input_ids = torch.full((len(examples), length), pad_id, dtype=torch.long)
     labels = torch.full((len(examples), length), IGNORE, dtype=torch.long)
     attention_mask = torch.zeros((len(examples), length), dtype=torch.long)
     for row, example in enumerate(examples):
-        size = len(example["input_ids"])
-        input_ids[row, :size] = torch.tensor(example["input_ids"])
-        labels[row, :size] = torch.tensor(example["labels"])
+        size = len(example["input_ids"]) - shared
+        input_ids[row, :size] = torch.tensor(example["input_ids"][shared:])
+        labels[row, :size] = torch.tensor(example["labels"][shared:])
         attention_mask[row, :size] = 1
-    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+    return {
+        "prefix_ids": torch.tensor(examples[0]["input_ids"][:shared], dtype=torch.long),
+        "input_ids": input_ids,
+        "attention_mask": attention_mask,
+        "labels": labels,
+    }
+
+
+def batch_tokens(batch: dict) -> int:
+    """The tokens a batch holds, its shared prefix counted once per row."""
+    return int(batch["attention_mask"].sum()) + len(batch["prefix_ids"]) * len(batch["input_ids"])
 
 
 def length_grouped_batches(
@@ -114,9 +131,9 @@ def train(
             torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
             result.losses.append(loss.item())
-            result.tokens += int(batch["attention_mask"].sum())
+            result.tokens += batch_tokens(batch)
             if other is not None:
-                result.tokens += int(other["attention_mask"].sum())
+                result.tokens += batch_tokens(other)
     model.eval()
     result.seconds = time.perf_counter() - start
     return result

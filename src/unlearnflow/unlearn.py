@@ -2,8 +2,10 @@
 
 The fine-tuned adapter is merged into the base weights; a fresh LoRA adapter then
 trains on the method's loss, and the reference model is the same weights with that
-adapter disabled. A run whose loss turns NaN or infinite stops and is recorded as
-diverged; the sweep carries on.
+adapter disabled. Every method takes the same steps: `epochs` passes over the forget
+set, each forget batch paired with the next retain batch (TOFU's forget-retain
+pairing), so retain-only baselines train as long as the others. A run whose loss
+turns NaN or infinite stops and is recorded as diverged; the sweep carries on.
 """
 
 from __future__ import annotations
@@ -49,18 +51,12 @@ def unlearn(
         batch_size=training["batch_size"],
         seed=seed,
     )
-    if unlearning.uses_forget:
-        primary, secondary = forget_examples, retain_examples if unlearning.uses_retain else None
+    secondary = retain_examples if unlearning.uses_retain else None
 
-        def loss(model, forget_batch, retain_batch):
-            return unlearning.loss(model, forget_batch, retain_batch, reference)
-    else:  # retain-only methods pass over the retain set
-        primary, secondary = retain_examples, None
+    def loss(model, forget_batch, retain_batch):
+        return unlearning.loss(model, forget_batch, retain_batch, reference)
 
-        def loss(model, retain_batch, _):
-            return unlearning.loss(model, None, retain_batch, reference)
-
-    result = train(model, loss, primary, secondary, settings, pad_id=tokenizer.pad_token_id)
+    result = train(model, loss, forget_examples, secondary, settings, pad_id=tokenizer.pad_token_id)
     model.save_pretrained(output)
     write_json(train_log, {"method": method, "hparams": hparams, **result.__dict__})
     if result.diverged:

@@ -24,7 +24,6 @@ class Method:
 
     name: ClassVar[str]
     paper: ClassVar[str]
-    uses_forget: ClassVar[bool] = True
     uses_retain: ClassVar[bool] = True
 
     def loss(self, model, forget: dict, retain: dict, reference: Reference):

@@ -1,6 +1,7 @@
 """Retain fine-tuning: keep training on the retain set only, the naive baseline.
 
-L = NLL(retain) (TOFU's `retain` finetuning baseline, Maini et al. 2024).
+L = NLL(retain) on the retain batch paired with each forget batch (TOFU's retain
+fine-tuning baseline, Maini et al. 2024); the forget batch is not used.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from .base import Method
 class RetainFinetune(Method):
     name = "retain_ft"
     paper = "Maini et al. 2024"
-    uses_forget = False
 
     def loss(self, model, forget, retain, reference):
         from ..scoring import mean_answer_nll
