@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/snakemake --cores 1
+	$(BIN)/snakemake --profile profiles/default
 
 lint: install
 	$(BIN)/snakemake --lint

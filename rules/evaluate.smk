@@ -25,7 +25,9 @@ rule evaluate:
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=code_fingerprint(*TRAINING_CODE, "evaluate.py", "metrics", "data/text.py"),
+        code=code_fingerprint(
+            *TRAINING_CODE, "evaluate.py", "decoding.py", "metrics", "data/text.py"
+        ),
     script:
         "../scripts/evaluate.py"
 

@@ -81,3 +81,26 @@ def test_gradients_flow_through_the_shared_prefix(tiny_model):
     full = gradients(full_sequence_logits(model, examples))
     for ours, reference in zip(shared, full, strict=True):
         assert torch.allclose(ours, reference, atol=1e-5)
+
+
+def test_answer_set_scores_equal_full_sequences_in_any_batching(tiny_model):
+    from unlearnflow.evaluate import score_answer_sets
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
+    groups = [(q, [answers[0], *answers]) for q, answers in GROUPS]  # first answer twice
+    scores = score_answer_sets(model, tokenizer, groups, "", batch_size=3, moments_for={0, 2})
+    with torch.no_grad():
+        for (question, answers), group_scores in zip(groups, scores, strict=True):
+            assert len(group_scores) == len(answers)
+            for variant, (answer, score) in enumerate(zip(answers, group_scores, strict=True)):
+                example = encode_qa(tokenizer, question, answer, "")
+                logp = torch.log_softmax(full_sequence_logits(model, [example]), -1)
+                targets = torch.tensor([t for t in example["labels"][1:] if t != IGNORE])
+                expected = logp.gather(-1, targets[:, None])[:, 0]
+                assert torch.allclose(torch.from_numpy(score.logprobs), expected, atol=1e-4)
+                if variant == 0 and score is not scores[1][0]:
+                    mu = (logp.exp() * logp).sum(-1)
+                    assert torch.allclose(torch.from_numpy(score.mu), mu, atol=1e-4)
+            assert group_scores[0] is group_scores[1]
+    assert scores[1][0].mu is None and scores[1][0].sigma is None

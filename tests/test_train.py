@@ -50,6 +50,15 @@ def test_fine_tuning_learns_the_answers():
         assert mean_answer_nll(model, batch).item() < 0.3 * before
 
 
+@pytest.mark.parametrize("schedule", ["constant", "linear"])
+def test_learning_rate_schedule(schedule):
+    settings = TrainSettings(learning_rate=1e-3, epochs=2, batch_size=4, lr_schedule=schedule)
+    result = train(lora_model(), finetune_loss, examples(), None, settings, pad_id=0)
+    steps = 2 * 3
+    expected = [1e-3 * (1 - step / steps if schedule == "linear" else 1) for step in range(steps)]
+    assert result.learning_rates == pytest.approx(expected)
+
+
 def test_divergence_stops_and_reports_the_step():
     model, data = lora_model(), examples()
     calls = []

@@ -102,15 +102,17 @@ def utility_subset(items: list[Item], count: int, seed: int) -> list[Item]:
 
 
 def score_answer_sets(
-    model, tokenizer, groups, system_prompt, batch_size
+    model, tokenizer, groups, system_prompt, batch_size, moments_for=frozenset()
 ) -> list[list[TokenScores]]:
     """TokenScores of every answer of every (question, answers) group.
 
     Each question's prompt runs once for all its answers (answer, paraphrase, wrong
-    answers). Groups are sorted by their longest answer, so that a batch of up to
-    `batch_size` answers pads little. Only each group's first answer (the reference
-    answer, the one membership inference scores) gets the Min-K%++ moments, which
-    need the whole next-token distribution; the others need only log p of their tokens.
+    answers), and an answer repeated within a group (TOFU's utility sets score the
+    answer as its own paraphrase) runs once. Groups are sorted by their longest answer,
+    so that a batch of up to `batch_size` answers pads little. Only the first answer
+    (the reference answer, the one membership inference scores) of the groups whose
+    index is in `moments_for` gets the Min-K%++ moments, which need the whole
+    next-token distribution; the others need only log p of their tokens.
     """
     import torch
 
@@ -118,9 +120,9 @@ def score_answer_sets(
     from .scoring import answer_set_logits
 
     prompts = [prompt_ids(tokenizer, question, system_prompt) for question, _ in groups]
-    answers = [[answer_ids(tokenizer, a) for a in group] for _, group in groups]
+    distinct = [list(dict.fromkeys(group)) for _, group in groups]
+    answers = [[answer_ids(tokenizer, a) for a in group] for group in distinct]
     order = sorted(range(len(groups)), key=lambda g: (max(map(len, answers[g])), len(prompts[g])))
-    results: list[list[TokenScores]] = [[] for _ in groups]
     chunks, chunk, rows = [], [], 0
     for g in order:
         if chunk and rows + len(answers[g]) > batch_size:
@@ -129,6 +131,7 @@ def score_answer_sets(
         chunk.append(g)
         rows += len(answers[g])
     chunks.append(chunk)
+    scores: list[dict[str, TokenScores]] = [{} for _ in groups]
     with torch.inference_mode():
         for chunk in chunks:
             logits, targets, rows_of = answer_set_logits(
@@ -140,56 +143,37 @@ def score_answer_sets(
             token = logits.gather(-1, targets[:, None])[:, 0] - logits.logsumexp(-1)
             index = 0
             for g in chunk:
-                for variant in range(len(answers[g])):
+                for variant, text in enumerate(distinct[g]):
                     mask = rows_of == index
                     mu = sigma = None
-                    if variant == 0:
+                    if variant == 0 and g in moments_for:
                         logp = torch.log_softmax(logits[mask], dim=-1)
                         p = logp.exp()
                         mu = (p * logp).sum(-1)
                         sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
                         mu, sigma = mu.numpy(), sigma.numpy()
-                    results[g].append(TokenScores(token[mask].numpy(), mu, sigma))
+                    scores[g][text] = TokenScores(token[mask].numpy(), mu, sigma)
                     index += 1
-    return results
+    return [[scores[g][text] for text in group] for g, (_, group) in enumerate(groups)]
 
 
 def generate(model, tokenizer, questions, system_prompt, max_new_tokens, batch_size) -> list[str]:
-    """Greedy answers, batched with left padding."""
-    import torch
+    """Greedy answers, in batches of prompts of similar length."""
+    from .data.encoding import prompt_ids
+    from .decoding import greedy_decode, stop_token_ids
 
-    messages = [
-        ([{"role": "system", "content": system_prompt}] if system_prompt is not None else [])
-        + [{"role": "user", "content": q}]
-        for q in questions
-    ]
-    prompts = [
-        tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
-        for m in messages
-    ]
+    prompts = [prompt_ids(tokenizer, question, system_prompt) for question in questions]
+    stops = stop_token_ids(model, tokenizer)
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     answers = [""] * len(prompts)
-    tokenizer.padding_side = "left"
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            inputs = tokenizer(
-                [prompts[i] for i in chunk],
-                return_tensors="pt",
-                padding=True,
-                add_special_tokens=False,
-            )
-            output = model.generate(
-                **inputs,
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                pad_token_id=tokenizer.pad_token_id,
-            )
-            new = output[:, inputs["input_ids"].shape[1] :]
-            for index, text in zip(
-                chunk, tokenizer.batch_decode(new, skip_special_tokens=True), strict=True
-            ):
-                answers[index] = text.strip()
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        outputs = greedy_decode(
+            model, [prompts[i] for i in chunk], max_new_tokens, stops, tokenizer.pad_token_id
+        )
+        texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
+        for index, text in zip(chunk, texts, strict=True):
+            answers[index] = text.strip()
     return answers
 
 
@@ -236,7 +220,10 @@ def evaluate(
         (item.question, [item.answer, item.paraphrased_answer, *item.wrong_answers])
         for item in scored_items
     ] + [(item.question, [item.answer]) for item in holdout_items]
-    scored = score_answer_sets(model, tokenizer, groups, system_prompt, settings["batch_size"])
+    membership = {*range(len(splits["forget"])), *range(len(scored_items), len(groups))}
+    scored = score_answer_sets(
+        model, tokenizer, groups, system_prompt, settings["batch_size"], membership
+    )
     for item, scores in zip(scored_items, scored, strict=False):
         item.scores.update(answer=scores[0], paraphrased=scores[1], wrong=scores[2:])
     for item, scores in zip(holdout_items, scored[len(scored_items) :], strict=True):

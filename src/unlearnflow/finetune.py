@@ -39,6 +39,7 @@ def finetune(
         learning_rate=training["lr"],
         epochs=training["epochs"],
         batch_size=training["batch_size"],
+        lr_schedule=training["lr_schedule"],
         seed=seed,
     )
     result = train(

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 IGNORE = -100
 
 
-def _decoder_and_head(model):
+def decoder_and_head(model):
     """The transformer body and the unembedding, through a peft wrapper if any."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return base.get_decoder(), base.get_output_embeddings()
@@ -32,7 +32,7 @@ def common_prefix_length(sequences: list[list[int]]) -> int:
     return length
 
 
-def _run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
+def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
     """Hidden states of padded rows that all continue `prefix_ids` (run once, then cached).
 
     Padding may sit anywhere in a row: positions count only real tokens.
@@ -56,11 +56,27 @@ def _run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_ma
     return out.last_hidden_state, out.past_key_values, attention_mask
 
 
+def run_prompts(decoder, prompts: list[list[int]], pad_id: int):
+    """Hidden states and KV cache of token prompts, each left-padded after their
+    common prefix (which runs once). Returns what `run_after_prefix` returns."""
+    device = decoder.device
+    shared = common_prefix_length(prompts)
+    prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
+    rests = [prompt[shared:] for prompt in prompts]
+    width = max(len(rest) for rest in rests)
+    ids = torch.full((len(rests), width), pad_id, dtype=torch.long, device=device)
+    mask = torch.zeros_like(ids)
+    for row, rest in enumerate(rests):
+        ids[row, width - len(rest) :] = torch.tensor(rest)
+        mask[row, width - len(rest) :] = 1
+    return run_after_prefix(decoder, prefix, ids, mask)
+
+
 def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(logits, targets, rows): one row of logits per answer token, and its sequence."""
-    decoder, head = _decoder_and_head(model)
+    decoder, head = decoder_and_head(model)
     prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
-    hidden, _, _ = _run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
+    hidden, _, _ = run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     rows = torch.arange(targets.shape[0], device=targets.device)[:, None].expand_as(targets)
@@ -99,18 +115,9 @@ def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[i
     variants per question: the prompt dominates the cost).
     Returns (logits, targets, answer index) with answers numbered in order.
     """
-    decoder, head = _decoder_and_head(model)
-    device = next(model.parameters()).device
-    shared = common_prefix_length(prompts)
-    prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
-    prompts = [prompt[shared:] for prompt in prompts]
-    width = max(len(p) for p in prompts)
-    prompt_ids = torch.full((len(prompts), width), pad_id, dtype=torch.long, device=device)
-    prompt_mask = torch.zeros_like(prompt_ids)
-    for row, prompt in enumerate(prompts):
-        prompt_ids[row, width - len(prompt) :] = torch.tensor(prompt)
-        prompt_mask[row, width - len(prompt) :] = 1
-    prompt_hidden, cache, prompt_mask = _run_after_prefix(decoder, prefix, prompt_ids, prompt_mask)
+    decoder, head = decoder_and_head(model)
+    device = decoder.device
+    prompt_hidden, cache, prompt_mask = run_prompts(decoder, prompts, pad_id)
     owner = torch.tensor([g for g, group in enumerate(answers) for _ in group], device=device)
     flat = [answer for group in answers for answer in group]
     length = max(len(a) for a in flat)

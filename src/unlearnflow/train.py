@@ -30,6 +30,7 @@ class TrainSettings:
     batch_size: int
     max_grad_norm: float = 1.0
     weight_decay: float = 0.0
+    lr_schedule: str = "constant"  # or "linear": decays to zero at the last step
     seed: int = 0
 
 
@@ -39,6 +40,7 @@ class TrainResult:
     tokens: int = 0  # non-padding tokens seen
     seconds: float = 0.0
     losses: list[float] = field(default_factory=list)
+    learning_rates: list[float] = field(default_factory=list)
     diverged: bool = False
     diverged_step: int | None = None
 
@@ -108,6 +110,11 @@ def train(
     optimizer = torch.optim.AdamW(
         parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay
     )
+    total_steps = settings.epochs * math.ceil(len(primary) / settings.batch_size)
+    end_factor = {"constant": 1.0, "linear": 0.0}[settings.lr_schedule]
+    schedule = torch.optim.lr_scheduler.LinearLR(
+        optimizer, start_factor=1.0, end_factor=end_factor, total_iters=total_steps
+    )
     result = TrainResult()
     start = time.perf_counter()
     model.train()
@@ -130,6 +137,8 @@ def train(
             loss.backward()
             torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
+            result.learning_rates.append(schedule.get_last_lr()[0])
+            schedule.step()
             result.losses.append(loss.item())
             result.tokens += batch_tokens(batch)
             if other is not None:
