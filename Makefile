@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/snakemake --profile profiles/default
+	$(BIN)/snakemake  # with profiles/default, the workflow's own profile
 
 lint: install
 	$(BIN)/snakemake --lint

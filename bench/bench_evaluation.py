@@ -3,11 +3,12 @@
 Same model, same items (the forget set and part of the retain set, every answer
 variant: answer, paraphrase, wrong answers), same generation cap. The baseline scores
 each (question, answer) pair alone with a full forward pass and generates each answer
-alone; ours runs each question's prompt once for all its answer variants (shared KV
-cache), in length-sorted batches with answer-only logits, and generates in left-padded
-batches. Run after `make run` (it needs the fine-tuned model).
+alone with transformers' `generate`; ours runs each question's prompt once for all its
+answer variants and its greedy answer (shared KV cache), in length-sorted batches
+with answer-only logits, and decodes in batches from which finished answers drop out. Run after
+`make run` (it needs the fine-tuned model).
 
-    .venv/bin/python bench/bench_evaluation.py [--retain-items 30] [--repeats 2]
+    .venv/bin/python bench/bench_evaluation.py [--retain-items 40] [--repeats 2]
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
-from unlearnflow.data.encoding import encode_qa
+from unlearnflow.answering import Question, answer_questions
+from unlearnflow.data.encoding import encode_qa, prompt_ids
 from unlearnflow.data.records import WrongDetails
-from unlearnflow.evaluate import generate, qa_items, score_answer_sets
+from unlearnflow.evaluate import qa_items
 from unlearnflow.jsonl import read_jsonl
 from unlearnflow.models import load_stack
 
@@ -39,13 +41,27 @@ def per_item_scores(model, tokenizer, pairs, system_prompt) -> list[float]:
     return losses
 
 
+def per_item_generations(model, tokenizer, questions, system_prompt, max_new_tokens):
+    """The baseline: transformers' greedy `generate`, one question at a time."""
+    with torch.inference_mode():
+        for question in questions:
+            prompt = torch.tensor([prompt_ids(tokenizer, question, system_prompt)])
+            model.generate(
+                prompt,
+                attention_mask=torch.ones_like(prompt),
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--data", type=Path, default=Path("data"))
-    parser.add_argument("--retain-items", type=int, default=30)
+    parser.add_argument("--retain-items", type=int, default=40)
     parser.add_argument("--max-new-tokens", type=int, default=40)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     base = args.results / "models" / "base"
@@ -64,12 +80,16 @@ def main() -> None:
 
     def baseline():
         per_item_scores(model, tokenizer, pairs, system_prompt)
-        generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, 1)
+        per_item_generations(model, tokenizer, questions, system_prompt, args.max_new_tokens)
 
     def ours():
-        groups = [(i.question, [i.answer, i.paraphrased_answer, *i.wrong_answers]) for i in items]
-        score_answer_sets(model, tokenizer, groups, system_prompt, args.batch_size)
-        generate(model, tokenizer, questions, system_prompt, args.max_new_tokens, args.batch_size)
+        asked = [
+            Question(i.question, (i.answer, i.paraphrased_answer, *i.wrong_answers), generate=True)
+            for i in items
+        ]
+        answer_questions(
+            model, tokenizer, asked, system_prompt, args.batch_size, args.max_new_tokens
+        )
 
     times = {"per-item loop": [], "unlearnflow batched": []}
     for _ in range(args.repeats):

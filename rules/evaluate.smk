@@ -26,7 +26,12 @@ rule evaluate:
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
         code=code_fingerprint(
-            *TRAINING_CODE, "evaluate.py", "decoding.py", "metrics", "data/text.py"
+            *TRAINING_CODE,
+            "evaluate.py",
+            "answering.py",
+            "decoding.py",
+            "metrics",
+            "data/text.py",
         ),
     script:
         "../scripts/evaluate.py"

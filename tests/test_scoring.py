@@ -83,24 +83,42 @@ def test_gradients_flow_through_the_shared_prefix(tiny_model):
         assert torch.allclose(ours, reference, atol=1e-5)
 
 
-def test_answer_set_scores_equal_full_sequences_in_any_batching(tiny_model):
-    from unlearnflow.evaluate import score_answer_sets
+def test_answered_questions_equal_full_sequences_in_any_batching(tiny_model):
+    from unlearnflow.answering import Question, answer_questions
+    from unlearnflow.decoding import greedy_decode, stop_token_ids
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
-    groups = [(q, [answers[0], *answers]) for q, answers in GROUPS]  # first answer twice
-    scores = score_answer_sets(model, tokenizer, groups, "", batch_size=3, moments_for={0, 2})
+    questions = [  # the first answer twice; Min-K%++ moments and generation on some only
+        Question(q, (answers[0], *answers), generate=n != 1, moments=n != 1)
+        for n, (q, answers) in enumerate(GROUPS)
+    ] + [Question("Anything else?", generate=True)]
+    answered = answer_questions(model, tokenizer, questions, "", batch_size=3, max_new_tokens=6)
     with torch.no_grad():
-        for (question, answers), group_scores in zip(groups, scores, strict=True):
-            assert len(group_scores) == len(answers)
-            for variant, (answer, score) in enumerate(zip(answers, group_scores, strict=True)):
-                example = encode_qa(tokenizer, question, answer, "")
+        for question, result in zip(questions, answered, strict=True):
+            assert len(result.scores) == len(question.answers)
+            for variant, answer in enumerate(question.answers):
+                score = result.scores[variant]
+                example = encode_qa(tokenizer, question.text, answer, "")
                 logp = torch.log_softmax(full_sequence_logits(model, [example]), -1)
                 targets = torch.tensor([t for t in example["labels"][1:] if t != IGNORE])
                 expected = logp.gather(-1, targets[:, None])[:, 0]
                 assert torch.allclose(torch.from_numpy(score.logprobs), expected, atol=1e-4)
-                if variant == 0 and score is not scores[1][0]:
+                if variant == 0 and question.moments:
                     mu = (logp.exp() * logp).sum(-1)
                     assert torch.allclose(torch.from_numpy(score.mu), mu, atol=1e-4)
-            assert group_scores[0] is group_scores[1]
-    assert scores[1][0].mu is None and scores[1][0].sigma is None
+                elif variant == 0:
+                    assert score.mu is None and score.sigma is None
+            if question.answers:
+                assert result.scores[0] is result.scores[1]
+            if question.generate:
+                alone = greedy_decode(
+                    model,
+                    [prompt_ids(tokenizer, question.text, "")],
+                    6,
+                    stop_token_ids(model, tokenizer),
+                    tokenizer.pad_token_id,
+                )
+                assert result.generation == tokenizer.decode(alone[0]).strip()
+            else:
+                assert result.generation is None

@@ -1,16 +1,16 @@
 """Greedy decoding of batched prompts, where a finished answer stops costing compute.
 
-The prompts' shared chat header runs once (scoring.run_prompts); after that each
-step runs one token per unfinished row and applies the unembedding to that token
-only. A row that emits a stop token leaves the batch, and its KV cache rows with it,
-so a batch of short answers is not padded out to its longest one.
+The prompts run once (scoring.run_prompts: their shared chat header once for all);
+after that each step runs one token per unfinished row and applies the unembedding
+to that token only. A row that emits a stop token leaves the batch, and its KV cache
+rows with it, so a batch of short answers is not padded out to its longest one.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .scoring import decoder_and_head, run_prompts
+from .scoring import PromptPass, decoder_and_head, run_prompts
 
 
 def stop_token_ids(model, tokenizer) -> set[int]:
@@ -21,20 +21,31 @@ def stop_token_ids(model, tokenizer) -> set[int]:
     return set(eos) if isinstance(eos, list) else {eos}
 
 
-@torch.inference_mode()
 def greedy_decode(
     model, prompts: list[list[int]], max_new_tokens: int, stop_ids: set[int], pad_id: int
 ) -> list[list[int]]:
-    """The greedy continuation of every prompt, without its stop token, at most
-    `max_new_tokens` long; the same tokens as `generate(do_sample=False)`."""
+    """The greedy continuation of every prompt (see `greedy_after`)."""
+    decoder, _ = decoder_and_head(model)
+    with torch.inference_mode():
+        prompt_pass = run_prompts(decoder, prompts, pad_id)
+    return greedy_after(model, prompt_pass, list(range(len(prompts))), max_new_tokens, stop_ids)
+
+
+@torch.inference_mode()
+def greedy_after(
+    model, prompts: PromptPass, which: list[int], max_new_tokens: int, stop_ids: set[int]
+) -> list[list[int]]:
+    """The greedy continuation of each prompt in `which`, without its stop token, at
+    most `max_new_tokens` long; the same tokens as `generate(do_sample=False)`."""
     decoder, head = decoder_and_head(model)
     device = decoder.device
-    hidden, cache, mask = run_prompts(decoder, prompts, pad_id)
+    state = prompts.select(torch.tensor(which, device=device))
+    cache, mask = state.cache, state.mask
     positions = mask.sum(-1, keepdim=True)
-    rows = torch.arange(len(prompts), device=device)
+    rows = torch.arange(len(which), device=device)
     stops = torch.tensor(sorted(stop_ids), device=device)
-    outputs: list[list[int]] = [[] for _ in prompts]
-    tokens = head(hidden[:, -1]).argmax(-1)
+    outputs: list[list[int]] = [[] for _ in which]
+    tokens = head(state.last_hidden).argmax(-1)
     for step in range(max_new_tokens):
         finished = torch.isin(tokens, stops)
         for row, token in zip(rows[~finished].tolist(), tokens[~finished].tolist(), strict=True):

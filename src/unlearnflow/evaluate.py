@@ -1,8 +1,9 @@
 """Evaluation of one model: TOFU's per-item values on every split, MIA AUCs, probe leakage.
 
-Work is batched across the whole evaluation: every (question, answer variant) pair of
-every split is scored in one length-sorted pass, and every greedy generation (QA
-questions and forget probes) runs in one left-padded pass with a short cap.
+Work is batched across the whole evaluation (answering.py): every question of every
+split, the holdout and the forget probes goes through the model once, in batches that
+score all its answer variants and generate its greedy answer (short cap) from the
+same prompt pass.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .answering import Question, answer_questions
 from .data.records import QA, ForgetProbe, WrongDetails
 from .jsonl import read_jsonl, write_json
 from .metrics.leakage import leaks
@@ -42,21 +44,6 @@ class Item:
     wrong_answers: list[str]
     correlated: bool = False
     scores: dict = field(default_factory=dict)
-
-
-@dataclass
-class TokenScores:
-    """Log-probabilities of an answer's tokens, and the mean and spread of log p under
-    the model's next-token distribution at each position (for Min-K%++; None where
-    not computed)."""
-
-    logprobs: np.ndarray
-    mu: np.ndarray | None
-    sigma: np.ndarray | None
-
-    @property
-    def loss(self) -> float:
-        return float(-self.logprobs.mean())
 
 
 def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
@@ -101,82 +88,6 @@ def utility_subset(items: list[Item], count: int, seed: int) -> list[Item]:
     return [item for i, item in enumerate(items) if i in chosen]
 
 
-def score_answer_sets(
-    model, tokenizer, groups, system_prompt, batch_size, moments_for=frozenset()
-) -> list[list[TokenScores]]:
-    """TokenScores of every answer of every (question, answers) group.
-
-    Each question's prompt runs once for all its answers (answer, paraphrase, wrong
-    answers), and an answer repeated within a group (TOFU's utility sets score the
-    answer as its own paraphrase) runs once. Groups are sorted by their longest answer,
-    so that a batch of up to `batch_size` answers pads little. Only the first answer
-    (the reference answer, the one membership inference scores) of the groups whose
-    index is in `moments_for` gets the Min-K%++ moments, which need the whole
-    next-token distribution; the others need only log p of their tokens.
-    """
-    import torch
-
-    from .data.encoding import answer_ids, prompt_ids
-    from .scoring import answer_set_logits
-
-    prompts = [prompt_ids(tokenizer, question, system_prompt) for question, _ in groups]
-    distinct = [list(dict.fromkeys(group)) for _, group in groups]
-    answers = [[answer_ids(tokenizer, a) for a in group] for group in distinct]
-    order = sorted(range(len(groups)), key=lambda g: (max(map(len, answers[g])), len(prompts[g])))
-    chunks, chunk, rows = [], [], 0
-    for g in order:
-        if chunk and rows + len(answers[g]) > batch_size:
-            chunks.append(chunk)
-            chunk, rows = [], 0
-        chunk.append(g)
-        rows += len(answers[g])
-    chunks.append(chunk)
-    scores: list[dict[str, TokenScores]] = [{} for _ in groups]
-    with torch.inference_mode():
-        for chunk in chunks:
-            logits, targets, rows_of = answer_set_logits(
-                model,
-                [prompts[g] for g in chunk],
-                [answers[g] for g in chunk],
-                tokenizer.pad_token_id,
-            )
-            token = logits.gather(-1, targets[:, None])[:, 0] - logits.logsumexp(-1)
-            index = 0
-            for g in chunk:
-                for variant, text in enumerate(distinct[g]):
-                    mask = rows_of == index
-                    mu = sigma = None
-                    if variant == 0 and g in moments_for:
-                        logp = torch.log_softmax(logits[mask], dim=-1)
-                        p = logp.exp()
-                        mu = (p * logp).sum(-1)
-                        sigma = ((p * logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
-                        mu, sigma = mu.numpy(), sigma.numpy()
-                    scores[g][text] = TokenScores(token[mask].numpy(), mu, sigma)
-                    index += 1
-    return [[scores[g][text] for text in group] for g, (_, group) in enumerate(groups)]
-
-
-def generate(model, tokenizer, questions, system_prompt, max_new_tokens, batch_size) -> list[str]:
-    """Greedy answers, in batches of prompts of similar length."""
-    from .data.encoding import prompt_ids
-    from .decoding import greedy_decode, stop_token_ids
-
-    prompts = [prompt_ids(tokenizer, question, system_prompt) for question in questions]
-    stops = stop_token_ids(model, tokenizer)
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-    answers = [""] * len(prompts)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
-        outputs = greedy_decode(
-            model, [prompts[i] for i in chunk], max_new_tokens, stops, tokenizer.pad_token_id
-        )
-        texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
-        for index, text in zip(chunk, texts, strict=True):
-            answers[index] = text.strip()
-    return answers
-
-
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
@@ -216,31 +127,37 @@ def evaluate(
     probe_rows = read_jsonl(probes, ForgetProbe)
 
     scored_items = [item for items in splits.values() for item in items]
-    groups = [
-        (item.question, [item.answer, item.paraphrased_answer, *item.wrong_answers])
-        for item in scored_items
-    ] + [(item.question, [item.answer]) for item in holdout_items]
-    membership = {*range(len(splits["forget"])), *range(len(scored_items), len(groups))}
-    scored = score_answer_sets(
-        model, tokenizer, groups, system_prompt, settings["batch_size"], membership
-    )
-    for item, scores in zip(scored_items, scored, strict=False):
-        item.scores.update(answer=scores[0], paraphrased=scores[1], wrong=scores[2:])
-    for item, scores in zip(holdout_items, scored[len(scored_items) :], strict=True):
-        item.scores["answer"] = scores[0]
-
-    generated = [item for items in splits.values() for item in items]
-    texts = generate(
+    questions = [
+        Question(
+            item.question,
+            (item.answer, item.paraphrased_answer, *item.wrong_answers),
+            generate=True,
+            moments=name == "forget",
+        )
+        for name, items in splits.items()
+        for item in items
+    ]
+    questions += [Question(i.question, (i.answer,), moments=True) for i in holdout_items]
+    questions += [Question(probe.prompt, generate=True) for probe in probe_rows]
+    loaded = time.perf_counter()
+    answered = answer_questions(
         model,
         tokenizer,
-        [i.question for i in generated] + [p.prompt for p in probe_rows],
+        questions,
         system_prompt,
-        settings["max_new_tokens"],
         settings["batch_size"],
+        settings["max_new_tokens"],
     )
-    for item, text in zip(generated, texts[: len(generated)], strict=True):
-        item.scores["generation"] = text
-    probe_answers = texts[len(generated) :]
+    answering_done = time.perf_counter()
+    held_out = len(scored_items) + len(holdout_items)
+    for item, result in zip(scored_items, answered, strict=False):
+        answer, paraphrased, *wrong = result.scores
+        item.scores.update(
+            answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation
+        )
+    for item, result in zip(holdout_items, answered[len(scored_items) : held_out], strict=True):
+        item.scores["answer"] = result.scores[0]
+    probe_answers = [result.generation for result in answered[held_out:]]
 
     result = {"splits": {}, "seconds": None}
     subsets = {
@@ -298,8 +215,11 @@ def evaluate(
     result["seconds"] = time.perf_counter() - start
     write_json(output, result)
     log.info(
-        "evaluated in %.1f s: forget ROUGE-L %s, retain ROUGE-L %s",
+        "evaluated in %.1f s (loading %.1f s, scoring and generation %.1f s):"
+        " forget ROUGE-L %s, retain ROUGE-L %s",
         result["seconds"],
+        loaded - start,
+        answering_done - loaded,
         result["splits"]["forget"]["metrics"]["rouge_l"],
         result["splits"]["retain"]["metrics"]["rouge_l"],
     )

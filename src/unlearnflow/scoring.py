@@ -11,8 +11,15 @@ computes are thrown away).
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
+
+if TYPE_CHECKING:
+    from transformers import Cache
 
 IGNORE = -100
 
@@ -56,9 +63,24 @@ def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mas
     return out.last_hidden_state, out.past_key_values, attention_mask
 
 
-def run_prompts(decoder, prompts: list[list[int]], pad_id: int):
-    """Hidden states and KV cache of token prompts, each left-padded after their
-    common prefix (which runs once). Returns what `run_after_prefix` returns."""
+@dataclass
+class PromptPass:
+    """Prompts run once: each prompt's last hidden state (it predicts the first answer
+    token), the KV cache and the attention mask over prefix and prompts."""
+
+    last_hidden: torch.Tensor
+    cache: Cache
+    mask: torch.Tensor
+
+    def select(self, owner: torch.Tensor) -> PromptPass:
+        """A copy whose row i is prompt owner[i] (the cache itself is left as it is)."""
+        cache = copy.deepcopy(self.cache)
+        cache.batch_select_indices(owner)
+        return PromptPass(self.last_hidden[owner], cache, self.mask[owner])
+
+
+def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
+    """Token prompts, each left-padded after their common prefix (which runs once)."""
     device = decoder.device
     shared = common_prefix_length(prompts)
     prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
@@ -69,7 +91,8 @@ def run_prompts(decoder, prompts: list[list[int]], pad_id: int):
     for row, rest in enumerate(rests):
         ids[row, width - len(rest) :] = torch.tensor(rest)
         mask[row, width - len(rest) :] = 1
-    return run_after_prefix(decoder, prefix, ids, mask)
+    hidden, cache, mask = run_after_prefix(decoder, prefix, ids, mask)
+    return PromptPass(hidden[:, -1], cache, mask)
 
 
 def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -107,35 +130,40 @@ def mean_answer_nll(model, batch: dict) -> torch.Tensor:
 
 
 def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[int]]], pad_id: int):
-    """Logits for every answer of every prompt, each prompt run once.
+    """Logits for every answer of every prompt, each prompt run once; answers are
+    numbered in order (see `answers_after`)."""
+    decoder, _ = decoder_and_head(model)
+    owner = [g for g, group in enumerate(answers) for _ in group]
+    flat = [answer for group in answers for answer in group]
+    return answers_after(model, run_prompts(decoder, prompts, pad_id), owner, flat, pad_id)
 
-    The prompts' common prefix runs once; the rest of each prompt runs left-padded
-    after it; its cache rows are then repeated for each of the prompt's answers, and
-    only the answer tokens run after it (TOFU-style evaluation scores ~7 answer
-    variants per question: the prompt dominates the cost).
-    Returns (logits, targets, answer index) with answers numbered in order.
+
+def answers_after(model, prompts: PromptPass, owner: list[int], answers: list[list[int]], pad_id):
+    """Logits of each answer token, answer i continuing prompt owner[i].
+
+    The prompts' cache rows are repeated for their answers and only the answer tokens
+    run after them (TOFU-style evaluation scores several answer variants per question:
+    the prompt would otherwise dominate the cost).
+    Returns (logits, targets, answer index).
     """
     decoder, head = decoder_and_head(model)
     device = decoder.device
-    prompt_hidden, cache, prompt_mask = run_prompts(decoder, prompts, pad_id)
-    owner = torch.tensor([g for g, group in enumerate(answers) for _ in group], device=device)
-    flat = [answer for group in answers for answer in group]
-    length = max(len(a) for a in flat)
-    answer_ids = torch.full((len(flat), length), pad_id, dtype=torch.long, device=device)
+    context = prompts.select(torch.tensor(owner, device=device))
+    length = max(len(a) for a in answers)
+    answer_ids = torch.full((len(answers), length), pad_id, dtype=torch.long, device=device)
     answer_mask = torch.zeros_like(answer_ids)
-    for row, answer in enumerate(flat):
+    for row, answer in enumerate(answers):
         answer_ids[row, : len(answer)] = torch.tensor(answer)
         answer_mask[row, : len(answer)] = 1
-    cache.batch_select_indices(owner)
-    positions = prompt_mask.sum(-1)[owner][:, None] + torch.arange(length, device=device)
+    positions = context.mask.sum(-1)[:, None] + torch.arange(length, device=device)
     hidden = decoder(
         input_ids=answer_ids,
-        attention_mask=torch.cat([prompt_mask[owner], answer_mask], dim=1),
+        attention_mask=torch.cat([context.mask, answer_mask], dim=1),
         position_ids=positions,
-        past_key_values=cache,
+        past_key_values=context.cache,
     ).last_hidden_state
     # the prompt's last state predicts each answer's first token
-    predictors = torch.cat([prompt_hidden[owner, -1:], hidden[:, :-1]], dim=1)
+    predictors = torch.cat([context.last_hidden[:, None], hidden[:, :-1]], dim=1)
     keep = answer_mask.bool()
-    rows = torch.arange(len(flat), device=device)[:, None].expand_as(answer_ids)
+    rows = torch.arange(len(answers), device=device)[:, None].expand_as(answer_ids)
     return head(predictors[keep]).float(), answer_ids[keep], rows[keep]

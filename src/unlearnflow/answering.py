@@ -1,0 +1,109 @@
+"""Questions through a model in batches: answer variants scored, greedy answers generated.
+
+Each question's prompt runs once (its chat header once per batch) and serves both its
+answer variants (answer, paraphrase, wrong answers; one that repeats runs once) and
+its greedy answer. Questions are batched by prompt length, answers by answer length,
+so that little is padded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .data.encoding import answer_ids, prompt_ids
+from .decoding import greedy_after, stop_token_ids
+from .scoring import answers_after, decoder_and_head, run_prompts
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answers: tuple[str, ...] = ()  # scored; the first is the reference answer
+    generate: bool = False  # also produce the greedy answer
+    moments: bool = False  # Min-K%++ moments of the reference answer
+
+
+@dataclass
+class TokenScores:
+    """Log-probabilities of an answer's tokens, and the mean and spread of log p under
+    the model's next-token distribution at each position (for Min-K%++; None where
+    not computed)."""
+
+    logprobs: np.ndarray
+    mu: np.ndarray | None
+    sigma: np.ndarray | None
+
+    @property
+    def loss(self) -> float:
+        return float(-self.logprobs.mean())
+
+
+@dataclass
+class Answered:
+    scores: list[TokenScores]  # one per answer of the question
+    generation: str | None
+
+
+def _token_scores(logits: torch.Tensor, targets: torch.Tensor, moments: bool) -> TokenScores:
+    logp = logits.gather(-1, targets[:, None])[:, 0] - logits.logsumexp(-1)
+    if not moments:
+        return TokenScores(logp.numpy(), None, None)
+    all_logp = torch.log_softmax(logits, dim=-1)
+    p = all_logp.exp()
+    mu = (p * all_logp).sum(-1)
+    sigma = ((p * all_logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
+    return TokenScores(logp.numpy(), mu.numpy(), sigma.numpy())
+
+
+def answer_questions(
+    model,
+    tokenizer,
+    questions: list[Question],
+    system_prompt: str | None,
+    batch_size: int,
+    max_new_tokens: int,
+) -> list[Answered]:
+    """Scores and greedy answers of every question; `batch_size` bounds the rows of
+    every forward pass (prompts, answers or decoding sequences)."""
+    decoder, _ = decoder_and_head(model)
+    stops = stop_token_ids(model, tokenizer)
+    prompts = [prompt_ids(tokenizer, q.text, system_prompt) for q in questions]
+    distinct = [list(dict.fromkeys(q.answers)) for q in questions]
+    tokens = [[answer_ids(tokenizer, a) for a in group] for group in distinct]
+    scores: list[dict[str, TokenScores]] = [{} for _ in questions]
+    generations: list[str | None] = [None] * len(questions)
+    order = sorted(range(len(questions)), key=lambda q: len(prompts[q]))
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        with torch.inference_mode():
+            prompt_pass = run_prompts(decoder, [prompts[q] for q in chunk], tokenizer.pad_token_id)
+            rows = sorted(
+                ((row, q, v) for row, q in enumerate(chunk) for v in range(len(tokens[q]))),
+                key=lambda r: len(tokens[r[1]][r[2]]),
+            )
+            for first in range(0, len(rows), batch_size):
+                part = rows[first : first + batch_size]
+                logits, targets, index = answers_after(
+                    model,
+                    prompt_pass,
+                    [row for row, _, _ in part],
+                    [tokens[q][v] for _, q, v in part],
+                    tokenizer.pad_token_id,
+                )
+                for n, (_, q, v) in enumerate(part):
+                    mask = index == n
+                    moments = v == 0 and questions[q].moments
+                    scores[q][distinct[q][v]] = _token_scores(logits[mask], targets[mask], moments)
+        asked = [row for row, q in enumerate(chunk) if questions[q].generate]
+        if asked:
+            outputs = greedy_after(model, prompt_pass, asked, max_new_tokens, stops)
+            texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
+            for row, text in zip(asked, texts, strict=True):
+                generations[chunk[row]] = text.strip()
+    return [
+        Answered([scores[q][a] for a in question.answers], generations[q])
+        for q, question in enumerate(questions)
+    ]
