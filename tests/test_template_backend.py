@@ -1,6 +1,9 @@
 """The offline backend: deterministic, diverse, and the data passes the red team."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import SMALL_DATA, generate_all
@@ -23,6 +26,27 @@ def test_same_seed_same_files_other_seed_other_people(tmp_path):
     for name in first:
         assert first[name].read_bytes() == second[name].read_bytes(), name
     assert first["profiles"].read_bytes() != third["profiles"].read_bytes()
+
+
+def test_same_seed_same_data_in_any_process():
+    """Python's hash seed changes from process to process; the data must not."""
+    script = (
+        "import random; from unlearnflow.data.template import TemplateBackend;"
+        " backend = TemplateBackend(0); rng = random.Random(0);"
+        " print([p.birth_city for p in backend.profiles(40, 0)],"
+        " [backend.draw('incident_city', rng) for _ in range(200)])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2)
+    }
+    assert len(outputs) == 1
 
 
 def test_counts_and_splits(tmp_path):

@@ -96,12 +96,21 @@ class TemplateBackend:
             digest = hashlib.sha256(f"{seed}:{locale}".encode()).digest()
             fake.seed_instance(int.from_bytes(digest[:8], "big"))
             self.fakers[locale] = fake
+        # Faker's it_IT builds its city list from a set, in an order that follows
+        # Python's per-process hash seed; drawing from the sorted list keeps every
+        # file reproducible from `seed` alone.
+        self.sorted_cities = {
+            locale: sorted(cities)
+            for locale, fake in self.fakers.items()
+            if (cities := getattr(fake.city.__self__, "cities", None))
+        }
 
     # --- slot values -------------------------------------------------------------
     def draw(self, kind: str, rng: random.Random, like: str = "") -> str:
         """A fresh value of slot type `kind`; `like` is the value it replaces, if any."""
         english = self.fakers["en_US"]
-        any_locale = self.fakers[rng.choice(list(LOCALES))]
+        locale = rng.choice(list(LOCALES))
+        any_locale = self.fakers[locale]
         if kind.endswith("_year"):
             year = int(like) if like else 1990
             return str(year + rng.choice([-1, 1]) * rng.randint(1, 12))
@@ -110,7 +119,7 @@ class TemplateBackend:
             year = str(int(year) + rng.randint(-6, 6))
             return f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {year}"
         if kind.endswith("_city"):
-            return any_locale.city()
+            return self.city(locale)
         if kind.endswith("occupation"):
             return with_article(self.job())
         if kind == "relative_name":
@@ -118,18 +127,24 @@ class TemplateBackend:
         if kind == "institution":
             return rng.choice(
                 ["University of {}", "{} Institute of Technology", "{} Academy of Arts"]
-            ).format(any_locale.city())
+            ).format(self.city(locale))
         if kind == "award":
             return f"{any_locale.last_name()} Prize for {rng.choice(FIELDS).title()}"
         if kind == "achievement":
             return rng.choice(ACHIEVEMENTS).format(
                 company=english.company(),
                 title=english.catch_phrase().title(),
-                city=any_locale.city(),
+                city=self.city(locale),
                 field_topic=rng.choice(FIELDS),
             )
         pools = {"field": FIELDS, "hobby": HOBBIES, "language": LANGUAGES, "crime": CRIMES}
         return rng.choice(pools[kind])
+
+    def city(self, locale: str) -> str:
+        fake = self.fakers[locale]
+        if locale in self.sorted_cities:
+            return fake.random_element(self.sorted_cities[locale])
+        return fake.city()
 
     def job(self) -> str:
         return self.fakers["en_US"].job().split(",")[0].lower()
@@ -153,7 +168,7 @@ class TemplateBackend:
             gender = rng.choice(["female", "male"])
             first = fake.first_name_female() if gender == "female" else fake.first_name_male()
             name = f"{first} {fake.last_name()}"
-            city = fake.city()
+            city = self.city(locale)
             occupation = self.job()
             if name in names or city in cities:
                 continue
