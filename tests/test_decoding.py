@@ -5,7 +5,8 @@ from conftest import random_llama
 from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import prompt_ids
-from unlearnflow.decoding import greedy_decode
+from unlearnflow.decoding import greedy_after
+from unlearnflow.scoring import run_prompts
 
 QUESTIONS = [
     "Where was Ada Berg born?",
@@ -29,6 +30,12 @@ def reference_decode(model, prompts, max_new_tokens, stop_id, pad_id):
         )[0, len(prompt) :].tolist()
         outputs.append(generated[: generated.index(stop_id)] if stop_id in generated else generated)
     return outputs
+
+
+def greedy_decode(model, prompts, max_new_tokens, stop_ids, pad_id):
+    with torch.inference_mode():
+        prompt_pass = run_prompts(model.get_decoder(), prompts, pad_id)
+    return greedy_after(model, prompt_pass, list(range(len(prompts))), max_new_tokens, stop_ids)
 
 
 def test_greedy_decode_equals_generate_with_rows_stopping_early(tiny_model):

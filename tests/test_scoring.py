@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from unlearnflow.data.encoding import answer_ids, encode_qa, prompt_ids
-from unlearnflow.scoring import IGNORE, answer_logits, answer_set_logits
+from unlearnflow.scoring import IGNORE, answer_logits, answers_after, run_prompts
 from unlearnflow.train import collate
 
 GROUPS = [
@@ -34,13 +34,12 @@ def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
+    prompts = [prompt_ids(tokenizer, q, "") for q, _ in GROUPS]
+    owner = [g for g, (_, answers) in enumerate(GROUPS) for _ in answers]
+    flat = [answer_ids(tokenizer, a) for _, answers in GROUPS for a in answers]
     with torch.no_grad():
-        shared = answer_set_logits(
-            model,
-            [prompt_ids(tokenizer, q, "") for q, _ in GROUPS],
-            [[answer_ids(tokenizer, a) for a in answers] for _, answers in GROUPS],
-            tokenizer.pad_token_id,
-        )
+        prompt_pass = run_prompts(model.get_decoder(), prompts, tokenizer.pad_token_id)
+        shared = answers_after(model, prompt_pass, owner, flat, tokenizer.pad_token_id)
         full = full_sequence_logits(model, examples)
     targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
     assert torch.equal(shared[1], targets[targets != IGNORE])
@@ -85,7 +84,6 @@ def test_gradients_flow_through_the_shared_prefix(tiny_model):
 
 def test_answered_questions_equal_full_sequences_in_any_batching(tiny_model):
     from unlearnflow.answering import Question, answer_questions
-    from unlearnflow.decoding import greedy_decode, stop_token_ids
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
@@ -112,13 +110,15 @@ def test_answered_questions_equal_full_sequences_in_any_batching(tiny_model):
             if question.answers:
                 assert result.scores[0] is result.scores[1]
             if question.generate:
-                alone = greedy_decode(
-                    model,
-                    [prompt_ids(tokenizer, question.text, "")],
-                    6,
-                    stop_token_ids(model, tokenizer),
-                    tokenizer.pad_token_id,
-                )
-                assert result.generation == tokenizer.decode(alone[0]).strip()
+                prompt = torch.tensor([prompt_ids(tokenizer, question.text, "")])
+                alone = model.generate(
+                    prompt,
+                    attention_mask=torch.ones_like(prompt),
+                    max_new_tokens=6,
+                    do_sample=False,
+                    pad_token_id=tokenizer.pad_token_id,
+                )[0, prompt.shape[1] :]
+                expected = tokenizer.decode(alone, skip_special_tokens=True).strip()
+                assert result.generation == expected
             else:
                 assert result.generation is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .scoring import PromptPass, decoder_and_head, run_prompts
+from .scoring import PromptPass, decoder_and_head
 
 
 def stop_token_ids(model, tokenizer) -> set[int]:
@@ -19,16 +19,6 @@ def stop_token_ids(model, tokenizer) -> set[int]:
     if eos is None:
         eos = tokenizer.eos_token_id
     return set(eos) if isinstance(eos, list) else {eos}
-
-
-def greedy_decode(
-    model, prompts: list[list[int]], max_new_tokens: int, stop_ids: set[int], pad_id: int
-) -> list[list[int]]:
-    """The greedy continuation of every prompt (see `greedy_after`)."""
-    decoder, _ = decoder_and_head(model)
-    with torch.inference_mode():
-        prompt_pass = run_prompts(decoder, prompts, pad_id)
-    return greedy_after(model, prompt_pass, list(range(len(prompts))), max_new_tokens, stop_ids)
 
 
 @torch.inference_mode()

@@ -150,7 +150,7 @@ def evaluate(
     )
     answering_done = time.perf_counter()
     held_out = len(scored_items) + len(holdout_items)
-    for item, result in zip(scored_items, answered, strict=False):
+    for item, result in zip(scored_items, answered[: len(scored_items)], strict=True):
         answer, paraphrased, *wrong = result.scores
         item.scores.update(
             answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation

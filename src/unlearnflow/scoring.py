@@ -129,15 +129,6 @@ def mean_answer_nll(model, batch: dict) -> torch.Tensor:
     return F.cross_entropy(logits, targets)
 
 
-def answer_set_logits(model, prompts: list[list[int]], answers: list[list[list[int]]], pad_id: int):
-    """Logits for every answer of every prompt, each prompt run once; answers are
-    numbered in order (see `answers_after`)."""
-    decoder, _ = decoder_and_head(model)
-    owner = [g for g, group in enumerate(answers) for _ in group]
-    flat = [answer for group in answers for answer in group]
-    return answers_after(model, run_prompts(decoder, prompts, pad_id), owner, flat, pad_id)
-
-
 def answers_after(model, prompts: PromptPass, owner: list[int], answers: list[list[int]], pad_id):
     """Logits of each answer token, answer i continuing prompt owner[i].
 

@@ -30,7 +30,7 @@ class TrainSettings:
     batch_size: int
     max_grad_norm: float = 1.0
     weight_decay: float = 0.0
-    lr_schedule: str = "constant"  # or "linear": decays to zero at the last step
+    lr_schedule: str = "constant"  # or "linear": decays linearly towards zero over the run
     seed: int = 0
 
 
