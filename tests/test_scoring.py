@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from unlearnflow.data.encoding import answer_ids, encode_qa, prompt_ids
-from unlearnflow.scoring import IGNORE, answer_logits, answers_after, run_prompts
+from unlearnflow.scoring import IGNORE, answer_token_logprobs, answers_after, run_prompts
 from unlearnflow.train import collate
 
 GROUPS = [
@@ -58,11 +58,14 @@ def test_batches_with_a_shared_prefix_equal_full_sequences(tiny_model):
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
     batch = collate(examples, tokenizer.pad_token_id)
     assert len(batch["prefix_ids"]) >= 3  # the chat header, cut off every row
+    targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
     with torch.no_grad():
-        logits, targets, _ = answer_logits(model, batch)
+        logprobs, rows = answer_token_logprobs(model, batch)
         full = full_sequence_logits(model, examples)
-    assert torch.allclose(torch.log_softmax(logits, -1), torch.log_softmax(full, -1), atol=1e-4)
-    assert len(targets) == len(full)
+    expected = torch.log_softmax(full, -1).gather(-1, targets[targets != IGNORE][:, None])[:, 0]
+    assert torch.allclose(logprobs, expected, atol=1e-4)
+    owners = [row for row, e in enumerate(examples) for t in e["labels"][1:] if t != IGNORE]
+    assert torch.equal(rows, torch.tensor(owners))
 
 
 def test_gradients_flow_through_the_shared_prefix(tiny_model):
@@ -71,13 +74,16 @@ def test_gradients_flow_through_the_shared_prefix(tiny_model):
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
     targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
 
-    def gradients(logits):
+    def gradients(loss):
         model.zero_grad()
-        F.cross_entropy(logits, targets[targets != IGNORE]).backward()
+        loss.backward()
         return [p.grad.clone() for p in model.parameters()]
 
-    shared = gradients(answer_logits(model, collate(examples, tokenizer.pad_token_id))[0])
-    full = gradients(full_sequence_logits(model, examples))
+    batch = collate(examples, tokenizer.pad_token_id)
+    shared = gradients(-answer_token_logprobs(model, batch)[0].mean())
+    full = gradients(
+        F.cross_entropy(full_sequence_logits(model, examples), targets[targets != IGNORE])
+    )
     for ours, reference in zip(shared, full, strict=True):
         assert torch.allclose(ours, reference, atol=1e-5)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
-import torch.nn.functional as F
+
+from .token_logprobs import token_logprobs
 
 if TYPE_CHECKING:
     from transformers import Cache
@@ -95,21 +96,22 @@ def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
     return PromptPass(hidden[:, -1], cache, mask)
 
 
-def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(logits, targets, rows): one row of logits per answer token, and its sequence."""
-    decoder, head = decoder_and_head(model)
+def answer_states(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(hidden states, targets, rows): the state that predicts each answer token, the
+    token, and its sequence."""
+    decoder, _ = decoder_and_head(model)
     prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
     hidden, _, _ = run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     rows = torch.arange(targets.shape[0], device=targets.device)[:, None].expand_as(targets)
-    return head(hidden[:, :-1][keep]).float(), targets[keep], rows[keep]
+    return hidden[:, :-1][keep], targets[keep], rows[keep]
 
 
 def answer_token_logprobs(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """(log p of each answer token, its sequence index)."""
-    logits, targets, rows = answer_logits(model, batch)
-    return -F.cross_entropy(logits, targets, reduction="none"), rows
+    hidden, targets, rows = answer_states(model, batch)
+    return token_logprobs(hidden, decoder_and_head(model)[1], targets), rows
 
 
 def sequence_nll(model, batch: dict, reduction: str = "mean") -> torch.Tensor:
@@ -125,8 +127,8 @@ def sequence_nll(model, batch: dict, reduction: str = "mean") -> torch.Tensor:
 
 def mean_answer_nll(model, batch: dict) -> torch.Tensor:
     """The usual fine-tuning loss: NLL averaged over all answer tokens of the batch."""
-    logits, targets, _ = answer_logits(model, batch)
-    return F.cross_entropy(logits, targets)
+    logprobs, _ = answer_token_logprobs(model, batch)
+    return -logprobs.mean()
 
 
 def answers_after(model, prompts: PromptPass, owner: list[int], answers: list[list[int]], pad_id):
