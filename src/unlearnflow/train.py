@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import cycle
 
 import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from .scoring import IGNORE, common_prefix_length
 
@@ -71,6 +72,10 @@ def collate(examples: list[dict], pad_id: int) -> dict:
     }
 
 
+def to_device(batch: dict, device: torch.device) -> dict:
+    return {name: tensor.to(device, non_blocking=True) for name, tensor in batch.items()}
+
+
 def batch_tokens(batch: dict) -> int:
     """The tokens a batch holds, its shared prefix counted once per row."""
     return int(batch["attention_mask"].sum()) + len(batch["prefix_ids"]) * len(batch["input_ids"])
@@ -115,24 +120,19 @@ def train(
     schedule = torch.optim.lr_scheduler.LinearLR(
         optimizer, start_factor=1.0, end_factor=end_factor, total_iters=total_steps
     )
+    device = next(model.parameters()).device
     result = TrainResult()
     start = time.perf_counter()
     model.train()
-    for _ in range(settings.epochs):
-        batches = length_grouped_batches(primary, settings.batch_size, rng, pad_id)
-        others = (
-            cycle(length_grouped_batches(secondary, settings.batch_size, rng, pad_id))
-            if secondary
-            else None
-        )
-        for batch in batches:
-            other = next(others) if others else None
+    with without_cudnn_attention():
+        for batch, other in _batches(primary, secondary, settings, rng, pad_id):
+            batch = to_device(batch, device)
+            other = to_device(other, device) if other is not None else None
             loss = loss_function(model, batch, other)
             result.steps += 1
             if not math.isfinite(loss.item()):
                 result.diverged, result.diverged_step = True, result.steps
-                result.seconds = time.perf_counter() - start
-                return result
+                break
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
@@ -140,9 +140,27 @@ def train(
             result.learning_rates.append(schedule.get_last_lr()[0])
             schedule.step()
             result.losses.append(loss.item())
-            result.tokens += batch_tokens(batch)
-            if other is not None:
-                result.tokens += batch_tokens(other)
+            result.tokens += batch_tokens(batch) + (batch_tokens(other) if other else 0)
     model.eval()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _batches(primary, secondary, settings: TrainSettings, rng: random.Random, pad_id: int):
+    """(primary batch, secondary batch or None) for every step of every epoch."""
+    for _ in range(settings.epochs):
+        batches = length_grouped_batches(primary, settings.batch_size, rng, pad_id)
+        if not secondary:
+            yield from ((batch, None) for batch in batches)
+            continue
+        others = cycle(length_grouped_batches(secondary, settings.batch_size, rng, pad_id))
+        yield from zip(batches, others, strict=False)  # others cycle without end
+
+
+def without_cudnn_attention():
+    """SDPA on any backend but cuDNN's, which builds a plan for every new shape: with
+    batches of varying length that cost ~2 ms of CPU per attention call on an H100,
+    more than the step's own GPU work."""
+    return sdpa_kernel(
+        [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
+    )
