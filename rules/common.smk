@@ -114,11 +114,13 @@ BACKEND_CODE = {
 
 
 def code_fingerprint(*relative_paths):
-    """SHA-256 over the package files (or folders) a rule's output depends on."""
+    """SHA-256 over the package files (or folders) a rule's output depends on; Python's
+    bytecode caches are not code."""
     digest = hashlib.sha256()
     for relative in relative_paths:
         path = PACKAGE / relative
-        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in (f for f in files if f.is_file() and "__pycache__" not in f.parts):
             digest.update(str(file.relative_to(PACKAGE)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
@@ -181,6 +183,7 @@ def unlearn_hparams(wildcards):
 TRAINING_CODE = [
     "train.py",
     "scoring.py",
+    "token_logprobs.py",
     "models.py",
     "finetune.py",
     "data/encoding.py",

@@ -136,6 +136,10 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     result = snakemake(workdir, "--snakefile", str(tmp_path / "Snakefile"), "--cores", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert plan() == set()
+    bytecode = tmp_path / "src" / "unlearnflow" / "metrics" / "__pycache__"
+    bytecode.mkdir(exist_ok=True)
+    (bytecode / "rouge.cpython-311.pyc").write_bytes(b"compiled")
+    assert plan() == set()  # Python's bytecode caches are no code edit
     with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")
     result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))
