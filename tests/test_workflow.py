@@ -53,6 +53,15 @@ def test_run_writes_every_artifact(built):
     assert (built / "results" / "sweep_results.csv").read_text().startswith("model,method")
 
 
+def test_membership_is_attacked_against_holdout_qa_of_the_forget_category(built):
+    holdout = [json.loads(line) for line in (built / "data" / "holdout.jsonl").open()]
+    assert {row["category"] for row in holdout} > {"negative_incident"}
+    evaluation = json.loads((built / "results" / "eval" / "finetuned.json").read_text())
+    expected = [row["qa_id"] for row in holdout if row["category"] == "negative_incident"]
+    assert evaluation["mia_nonmembers"] == expected
+    assert len(expected) == 2  # one per holdout person
+
+
 def test_second_run_has_nothing_to_do(built):
     assert planned_jobs(snakemake(built, "-n")) == set()
 

@@ -42,6 +42,7 @@ class Item:
     answer: str
     paraphrased_answer: str
     wrong_answers: list[str]
+    category: str = ""
     correlated: bool = False
     scores: dict = field(default_factory=dict)
 
@@ -54,6 +55,7 @@ def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
             answer=qa.answer,
             paraphrased_answer=details[qa.qa_id].paraphrased_answer,
             wrong_answers=details[qa.qa_id].wrong_answers,
+            category=qa.category,
             correlated=qa.correlated,
         )
         for qa in read_jsonl(qa_path, QA)
@@ -123,7 +125,10 @@ def evaluate(
     }
     for name in ("retain", "real_authors", "world_facts"):
         splits[name] = utility_subset(splits[name], settings["utility_items"], seed)
-    holdout_items = qa_items(holdout, details)
+    # Non-members of the forget set's own kind (its category, people never trained on):
+    # the attacks must tell membership apart, not one kind of fact from another.
+    forget_categories = {item.category for item in splits["forget"]}
+    holdout_items = [i for i in qa_items(holdout, details) if i.category in forget_categories]
     probe_rows = read_jsonl(probes, ForgetProbe)
 
     scored_items = [item for items in splits.values() for item in items]
@@ -207,6 +212,7 @@ def evaluate(
         )
         for name, attack in attacks.items()
     }
+    result["mia_nonmembers"] = [item.item_id for item in holdout_items]
     result["probes"] = [
         {"id": probe.probe_id, "answer": answer, "leaked": leaks(answer, probe.key_details)}
         for probe, answer in zip(probe_rows, probe_answers, strict=True)
