@@ -13,11 +13,16 @@ include: "rules/data.smk"
 include: "rules/models.smk"
 include: "rules/unlearn.smk"
 include: "rules/evaluate.smk"
+include: "rules/quantize.smk"
+include: "rules/represent.smk"
 
 
-# The furthest targets built so far: the validated benchmark and the sweep table.
+# The furthest targets built so far: the validated benchmark, the sweep table, and the
+# quantization and representation tables.
 rule all:
     default_target: True
     input:
         "data/validation_report.json",
         "results/sweep_results.json",
+        "results/quantize_results.json",
+        "results/repr_results.json",

@@ -208,11 +208,77 @@ def model_stages(model):
 
 
 def evaluate_inputs(wildcards):
-    return {"base": "results/models/base", "stages": model_stages(wildcards.model)}
+    """A model's base and stages, and the data every evaluation reads."""
+    return {
+        "base": "results/models/base",
+        "stages": model_stages(wildcards.model),
+        "forget": "data/sf.jsonl",
+        "retain": "data/sr.jsonl",
+        "holdout": "data/holdout.jsonl",
+        "wrong_details": "data/wrong_details.jsonl",
+        "probes": "data/forget_probes.jsonl",
+        "real_authors": TOFU_DATA / "real_authors_perturbed.json",
+        "world_facts": TOFU_DATA / "world_facts_perturbed.json",
+    }
+
+
+MODEL_IDS = "finetuned|retain_only|unlearn/[^/]+/[^/]+"
+EVALUATION_CODE = [
+    *TRAINING_CODE,
+    "evaluate.py",
+    "answering.py",
+    "decoding.py",
+    "metrics",
+    "data/text.py",
+]
+
+
+# --- quantization: every model under every scheme of the config ---
+QUANTIZATION = config["quantization"]
+
+
+def quantization_params(wildcards):
+    """The scheme, and the group size where the scheme has groups."""
+    scheme = wildcards.scheme
+    group_size = QUANTIZATION["group_size"] if scheme == "rtn-int4" else None
+    return {"scheme": scheme, "group_size": group_size}
+
+
+def quantize_results_inputs(wildcards):
+    return {
+        "evaluations": [f"results/eval/{model}.json" for model in MODELS],
+        "quantized": [
+            f"results/quantize/{scheme}/{model}.json"
+            for scheme in QUANTIZATION["schemes"]
+            for model in MODELS
+        ],
+        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
+    }
 
 
 def sweep_inputs(wildcards):
     return {
         "evaluations": [f"results/eval/{model}.json" for model in MODELS],
+        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
+    }
+
+
+# --- representation drift: every model against the fine-tuned and the gold model ---
+REFERENCE_STAGES = {name: model_stages(name) for name in ("finetuned", "retain_only")}
+
+
+def representation_inputs(wildcards):
+    return {
+        "base": "results/models/base",
+        "stages": model_stages(wildcards.model),
+        "references": sorted(
+            {s for stages in REFERENCE_STAGES.values() for s in stages}
+        ),
+    }
+
+
+def repr_results_inputs(wildcards):
+    return {
+        "drifts": [f"results/repr/{model}.json" for model in MODELS],
         "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
     }

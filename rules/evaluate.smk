@@ -4,13 +4,6 @@
 rule evaluate:
     input:
         unpack(evaluate_inputs),
-        forget="data/sf.jsonl",
-        retain="data/sr.jsonl",
-        holdout="data/holdout.jsonl",
-        wrong_details="data/wrong_details.jsonl",
-        probes="data/forget_probes.jsonl",
-        real_authors=TOFU_DATA / "real_authors_perturbed.json",
-        world_facts=TOFU_DATA / "world_facts_perturbed.json",
     output:
         evaluation="results/eval/{model}.json",
     log:
@@ -18,21 +11,14 @@ rule evaluate:
     benchmark:
         "benchmarks/evaluate/{model}.tsv"
     wildcard_constraints:
-        model="finetuned|retain_only|unlearn/[^/]+/[^/]+",
+        model=MODEL_IDS,
     conda:
         "../envs/unlearnflow.yaml"
     params:
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=code_fingerprint(
-            *TRAINING_CODE,
-            "evaluate.py",
-            "answering.py",
-            "decoding.py",
-            "metrics",
-            "data/text.py",
-        ),
+        code=code_fingerprint(*EVALUATION_CODE),
     script:
         "../scripts/evaluate.py"
 

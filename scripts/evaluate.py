@@ -1,4 +1,5 @@
-"""Rule evaluate: every metric of one model -> results/eval/{model}.json."""
+"""Rules evaluate and quantize_evaluate: every metric of one model, quantized or not
+-> results/eval/{model}.json, results/quantize/{scheme}/{model}.json."""
 
 from unlearnflow.evaluate import evaluate
 from unlearnflow.logs import logging_to
@@ -18,4 +19,5 @@ with logging_to(snakemake.log[0]):
         system_prompt=snakemake.params.system_prompt,
         seed=snakemake.params.seed,
         output=snakemake.output.evaluation,
+        quantization=snakemake.params.get("quantization"),
     )

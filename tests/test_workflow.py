@@ -7,6 +7,10 @@ import yaml
 from workflow import planned_jobs, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
+# What every new or changed evaluation also plans: its quantized evaluation and the tables;
+# a new or changed model also its representation drift.
+QUANTIZED = {"quantize_evaluate", "quantize_results", "all"}
+ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +55,28 @@ def test_run_writes_every_artifact(built):
         assert key in npo
     assert rows[1]["forget_quality"] == 1.0  # the gold model against itself
     assert (built / "results" / "sweep_results.csv").read_text().startswith("model,method")
+
+
+def test_quantization_and_representation_tables(built):
+    rows = json.loads((built / "results" / "quantize_results.json").read_text())
+    assert [(row["scheme"], row["model"]) for row in rows][:2] == [
+        ("rtn-int4", "finetuned"),
+        ("rtn-int4", "retain_only"),
+    ]
+    assert len(rows) == 4 and all(row["bits"] == 4 for row in rows)
+    quantized = json.loads(
+        (built / "results" / "quantize" / "rtn-int4" / "finetuned.json").read_text()
+    )
+    assert quantized["quantization"] == {"scheme": "rtn-int4", "group_size": 16}
+    assert "delta_forget_rouge_l" in rows[2] and "recovery_forget_prob" in rows[2]
+    tables = json.loads((built / "results" / "repr_results.json").read_text())
+    layers = [0, 1, 2]  # tiny.yaml: 0, middle and last of 2 blocks
+    finetuned = [r for r in tables["drift"] if r["model"] == "finetuned"]
+    assert len(finetuned) == 2 * 2 * len(layers)  # splits x references x layers
+    against_itself = [r for r in finetuned if r["reference"] == "finetuned"]
+    assert all(r["delta_norm"] == 0 and r["cosine"] == pytest.approx(1) for r in against_itself)
+    lens = [r["layer"] for r in tables["logit_lens"] if r["model"] == "retain_only"]
+    assert lens == layers
 
 
 def test_membership_is_attacked_against_holdout_qa_of_the_forget_category(built):
@@ -98,14 +124,16 @@ def test_sweep_edits_replan_only_what_they_touch(built):
     try:
         edited(built, lambda config: config["unlearn"]["ga"]["lr"].append(3.0e-4))
         result = snakemake(built, "-n")
-        assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", "all"}
+        assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
         assert result.stdout.count("rule unlearn:") == 1
         assert result.stdout.count("rule evaluate:") == 1
+        assert result.stdout.count("rule quantize_evaluate:") == 1
         (built / "config.yaml").write_text(original)
         edited(built, lambda config: config["evaluation"].update(max_new_tokens=5))
         result = snakemake(built, "-n")
-        assert planned_jobs(result) == {"evaluate", "sweep_results", "all"}
+        assert planned_jobs(result) == {"evaluate", "sweep_results", *QUANTIZED}
         assert result.stdout.count("rule evaluate:") == 4
+        assert result.stdout.count("rule quantize_evaluate:") == 4
     finally:
         (built / "config.yaml").write_text(original)
 
@@ -152,7 +180,7 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")
     result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))
-    assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", "all"}
+    assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
     assert result.stdout.count("rule unlearn:") == 1
     assert "output: results/models/unlearn/ga/" in result.stdout
     with open(tmp_path / "src" / "unlearnflow" / "data" / "template.py", "a") as source:

@@ -108,14 +108,21 @@ def evaluate(
     system_prompt: str | None,
     seed: int,
     output: Path,
+    quantization: dict | None = None,
 ) -> None:
+    """Evaluate the base model with `stages` merged, quantized first if `quantization`
+    names a `scheme` (and its `group_size`; see quantize.py)."""
     from transformers import AutoTokenizer
 
     from .models import load_stack
+    from .quantize import quantize
 
     start = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, stages).eval()
+    model = load_stack(base, stages)
+    if quantization:
+        model = quantize(model, quantization["scheme"], quantization["group_size"])
+    model.eval()
     details = {row.qa_id: row for row in read_jsonl(wrong_details, WrongDetails)}
     splits = {
         "forget": qa_items(forget, details),
@@ -164,7 +171,7 @@ def evaluate(
         item.scores["answer"] = result.scores[0]
     probe_answers = [result.generation for result in answered[held_out:]]
 
-    result = {"splits": {}, "seconds": None}
+    result = {"quantization": quantization, "splits": {}, "seconds": None}
     subsets = {
         **splits,
         "retain_correlated": [i for i in splits["retain"] if i.correlated],

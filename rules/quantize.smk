@@ -1,0 +1,44 @@
+# Quantization stress test: every model re-evaluated under every scheme, and the table.
+
+
+rule quantize_evaluate:
+    input:
+        unpack(evaluate_inputs),
+    output:
+        evaluation="results/quantize/{scheme}/{model}.json",
+    log:
+        "logs/quantize_evaluate/{scheme}/{model}.log",
+    benchmark:
+        "benchmarks/quantize_evaluate/{scheme}/{model}.tsv"
+    wildcard_constraints:
+        scheme="|".join(QUANTIZATION["schemes"]),
+        model=MODEL_IDS,
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        quantization=quantization_params,
+        settings=config["evaluation"],
+        system_prompt=config["model"]["system_prompt"],
+        seed=config["seed"],
+        code=code_fingerprint(*EVALUATION_CODE, "quantize.py"),
+    script:
+        "../scripts/evaluate.py"
+
+
+rule quantize_results:
+    input:
+        unpack(quantize_results_inputs),
+    output:
+        table="results/quantize_results.json",
+        csv="results/quantize_results.csv",
+    log:
+        "logs/quantize_results.log",
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        models=MODELS,
+        schemes=QUANTIZATION["schemes"],
+        code=code_fingerprint("quantize_results.py", "aggregate.py", "metrics"),
+    script:
+        "../scripts/quantize_results.py"

@@ -1,0 +1,42 @@
+# Representation drift and the logit lens of every model, and their table.
+
+
+rule representation_drift:
+    input:
+        unpack(representation_inputs),
+        forget="data/sf.jsonl",
+        retain="data/sr.jsonl",
+    output:
+        drift="results/repr/{model}.json",
+    log:
+        "logs/representation_drift/{model}.log",
+    benchmark:
+        "benchmarks/representation_drift/{model}.tsv"
+    wildcard_constraints:
+        model=MODEL_IDS,
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        references=REFERENCE_STAGES,
+        settings=config["representation"],
+        system_prompt=config["model"]["system_prompt"],
+        code=code_fingerprint(*TRAINING_CODE, "represent.py"),
+    script:
+        "../scripts/representation_drift.py"
+
+
+rule repr_results:
+    input:
+        unpack(repr_results_inputs),
+    output:
+        table="results/repr_results.json",
+    log:
+        "logs/repr_results.log",
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        models=MODELS,
+        code=code_fingerprint("repr_results.py"),
+    script:
+        "../scripts/repr_results.py"

@@ -1,0 +1,16 @@
+"""Rule representation_drift: drift and logit lens of one model -> results/repr/{model}.json."""
+
+from unlearnflow.logs import logging_to
+from unlearnflow.represent import representation_drift
+
+with logging_to(snakemake.log[0]):
+    representation_drift(
+        base=snakemake.input.base,
+        stages=list(snakemake.input.stages),
+        references=snakemake.params.references,
+        forget=snakemake.input.forget,
+        retain=snakemake.input.retain,
+        settings=snakemake.params.settings,
+        system_prompt=snakemake.params.system_prompt,
+        output=snakemake.output.drift,
+    )

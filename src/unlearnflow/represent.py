@@ -1,0 +1,236 @@
+"""Representation drift and the logit lens: is forgotten knowledge gone, or only hidden?
+
+Hidden states are transformers' `output_hidden_states`: layer 0 is the embedding
+output, layer i the output of block i, and the last layer is taken after the final
+norm (what the unembedding reads).
+
+- Drift, per layer, of a model's pooled question states from a reference model's
+  (the fine-tuned and the gold model): cosine similarity, ‖Δh‖, and ‖W_U·Δh‖, the
+  change as the unembedding W_U sees it. Pooling: the mean over the question's own
+  tokens, or the last prompt token (the state that predicts the answer).
+- Logit lens (nostalgebraist 2020, "interpreting GPT: the logit lens"): each layer's
+  states at the positions that predict the forget answer, through the final norm and
+  the unembedding; per item the length-normalised answer probability, exp(mean log p)
+  (TOFU's Prob), read off that layer. At the last layer it is the model's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import torch
+
+from .data.encoding import answer_ids, prompt_ids
+from .data.records import QA
+from .jsonl import read_jsonl, write_json
+from .scoring import decoder_and_head
+from .token_logprobs import token_logprobs
+
+log = logging.getLogger(__name__)
+
+
+class LayerError(ValueError):
+    """`representation.layers` names a layer the model does not have."""
+
+
+def layer_indices(spec, num_layers: int) -> list[int]:
+    """Layer numbers from `all` or a list of numbers, `middle` and `last`; 0 is the
+    embedding output, `num_layers` the last block's output."""
+    if spec == "all":
+        return list(range(num_layers + 1))
+    named = {"middle": num_layers // 2, "last": num_layers}
+    layers = []
+    for entry in spec:
+        layer = named.get(entry, entry)
+        if not isinstance(layer, int) or not 0 <= layer <= num_layers:
+            raise LayerError(
+                f"config key representation.layers: {entry!r} is not 'middle', 'last' or a"
+                f" layer number from 0 to {num_layers}"
+            )
+        layers.append(layer)
+    return sorted(set(layers))
+
+
+def question_span(
+    tokenizer, question: str, system_prompt: str | None
+) -> tuple[list[int], int, int]:
+    """A question's prompt tokens and the [start, end) of the question's own tokens in
+    them (what the chat format adds around it, found against an empty question)."""
+    prompt = prompt_ids(tokenizer, question, system_prompt)
+    empty = prompt_ids(tokenizer, "", system_prompt)
+    start = 0
+    while start < min(len(prompt), len(empty)) and prompt[start] == empty[start]:
+        start += 1
+    end = len(prompt)
+    while (
+        end > start
+        and len(prompt) - end < len(empty) - start
+        and (prompt[end - 1] == empty[len(empty) - (len(prompt) - end) - 1])
+    ):
+        end -= 1
+    return prompt, start, end
+
+
+def _padded(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for n, row in enumerate(rows):
+        ids[n, : len(row)] = torch.tensor(row)
+        mask[n, : len(row)] = 1
+    return ids, mask
+
+
+def _final_norm(model):
+    decoder, _ = decoder_and_head(model)
+    return decoder.norm
+
+
+@torch.inference_mode()
+def question_states(
+    model, tokenizer, questions, system_prompt, layers, pooling: str, batch_size: int
+) -> torch.Tensor:
+    """Pooled states of each question at each of `layers`: [layers, questions, hidden]."""
+    spans = [question_span(tokenizer, q, system_prompt) for q in questions]
+    pooled = []
+    for first in range(0, len(spans), batch_size):
+        part = spans[first : first + batch_size]
+        ids, mask = _padded([prompt for prompt, _, _ in part], tokenizer.pad_token_id)
+        device = model.device
+        states = model(
+            input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
+        ).hidden_states
+        weights = torch.zeros(ids.shape, device=device)
+        for n, (prompt, start, end) in enumerate(part):
+            if pooling == "mean":
+                weights[n, start:end] = 1 / (end - start)
+            else:
+                weights[n, len(prompt) - 1] = 1
+        pooled.append(torch.stack([torch.einsum("bt,bth->bh", weights, states[i]) for i in layers]))
+    return torch.cat(pooled, dim=1).float().cpu()
+
+
+def drift(states: torch.Tensor, reference: torch.Tensor, unembedding: torch.Tensor) -> dict:
+    """Per layer, the mean over questions of cos(h, h_ref), ‖h - h_ref‖ and
+    ‖W_U (h - h_ref)‖; `states` and `reference` are [layers, questions, hidden]."""
+    delta = states - reference
+    return {
+        "cosine": torch.cosine_similarity(states, reference, dim=-1).mean(-1).tolist(),
+        "delta_norm": delta.norm(dim=-1).mean(-1).tolist(),
+        "unembedded_delta_norm": (delta @ unembedding.T).norm(dim=-1).mean(-1).tolist(),
+    }
+
+
+@torch.inference_mode()
+def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: int) -> list[list]:
+    """Per layer, per (question, answer): exp(mean log p) of the answer's tokens read
+    off that layer's states through the final norm and the unembedding."""
+    _, head = decoder_and_head(model)
+    norm = _final_norm(model)
+    last = model.config.num_hidden_layers
+    lens = [[] for _ in layers]
+    for first in range(0, len(qa_pairs), batch_size):
+        part = qa_pairs[first : first + batch_size]
+        prompts = [prompt_ids(tokenizer, q, system_prompt) for q, _ in part]
+        answers = [answer_ids(tokenizer, a) for _, a in part]
+        ids, mask = _padded(
+            [p + a for p, a in zip(prompts, answers, strict=True)], tokenizer.pad_token_id
+        )
+        device = model.device
+        states = model(
+            input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
+        ).hidden_states
+        rows = torch.cat([torch.full((len(a),), n) for n, a in enumerate(answers)])
+        positions = torch.cat(
+            [
+                torch.arange(len(p) - 1, len(p) + len(a) - 1)
+                for p, a in zip(prompts, answers, strict=True)
+            ]
+        )
+        targets = torch.cat([torch.tensor(a) for a in answers]).to(device)
+        for slot, layer in enumerate(layers):
+            hidden = states[layer][rows.to(device), positions.to(device)]
+            if layer != last:
+                hidden = norm(hidden)
+            logprobs = token_logprobs(hidden, head, targets).float().cpu()
+            means = torch.zeros(len(part)).index_add(0, rows, logprobs)
+            lens[slot] += (means / torch.tensor([len(a) for a in answers])).exp().tolist()
+    return lens
+
+
+def representation_drift(
+    base: Path,
+    stages: list[Path],
+    references: dict[str, list[Path]],
+    forget: Path,
+    retain: Path,
+    settings: dict,
+    system_prompt: str | None,
+    output: Path,
+) -> None:
+    """Drift of the model (base + `stages`) from each reference model (name -> stages)
+    on the forget and retain questions, and its logit lens on the forget answers."""
+    from transformers import AutoTokenizer
+
+    from .models import load_stack
+
+    start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    questions = {
+        "forget": read_jsonl(forget, QA),
+        "retain": read_jsonl(retain, QA),
+    }
+    batch_size, pooling = settings["batch_size"], settings["pooling"]
+
+    def states(model) -> dict[str, torch.Tensor]:
+        return {
+            split: question_states(
+                model,
+                tokenizer,
+                [qa.question for qa in rows],
+                system_prompt,
+                layers,
+                pooling,
+                batch_size,
+            )
+            for split, rows in questions.items()
+        }
+
+    model = load_stack(base, stages).eval()
+    layers = layer_indices(settings["layers"], model.config.num_hidden_layers)
+    lens = logit_lens(
+        model,
+        tokenizer,
+        [(qa.question, qa.answer) for qa in questions["forget"]],
+        system_prompt,
+        layers,
+        batch_size,
+    )
+    unembedding = model.get_output_embeddings().weight.detach().float().cpu()
+    computed = {tuple(map(str, stages)): states(model)}
+    del model
+    for reference in references.values():
+        if tuple(map(str, reference)) not in computed:
+            computed[tuple(map(str, reference))] = states(load_stack(base, reference).eval())
+    own = computed[tuple(map(str, stages))]
+    result = {
+        "layers": layers,
+        "pooling": pooling,
+        "drift": {
+            split: {
+                name: drift(own[split], computed[tuple(map(str, reference))][split], unembedding)
+                for name, reference in references.items()
+            }
+            for split in questions
+        },
+        "logit_lens": {
+            "forget_ids": [qa.qa_id for qa in questions["forget"]],
+            "answer_prob": [sum(values) / len(values) for values in lens],
+            "items": lens,
+        },
+        "seconds": time.perf_counter() - start,
+    }
+    write_json(output, result)
+    log.info("representation drift in %.1f s over %d layers", result["seconds"], len(layers))
