@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/bench_dry_run.py
 	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_evaluation.py
+	$(BIN)/python bench/bench_dag.py
 
 format: install
 	$(BIN)/snakefmt Snakefile rules

@@ -1,4 +1,4 @@
-"""Base models: local folder, hub id (offline here), and the embedded SmolLM2 GGUF."""
+"""Base models: local folder, hub id (offline here), the embedded SmolLM2 GGUF; seeded adapters."""
 
 import time
 
@@ -6,7 +6,13 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from unlearnflow.models import ModelSourceError, embedded_gguf, prepare_base_model
+from unlearnflow.models import (
+    ModelSourceError,
+    embedded_gguf,
+    load_stack,
+    prepare_base_model,
+    trainable,
+)
 
 
 def logits(folder_or_model, tokenizer, text="Maureen Blake was born in Lund."):
@@ -51,3 +57,18 @@ def test_embedded_smollm2_is_dequantized_to_a_plain_float32_model(tmp_path):
     assert saved.dtype == torch.float32 and not hasattr(saved.config, "quantization_config")
     assert sum(p.numel() for p in saved.parameters()) == 134_515_008
     assert torch.allclose(logits(reference, tokenizer), logits(saved, tokenizer), atol=1e-5)
+
+
+def test_a_fresh_adapter_is_drawn_from_the_seed(tiny_model):
+    """Runs of one config train the same model: LoRA's random init follows the seed, not
+    whatever the process drew before."""
+    training = {"full": False, "lora": {"rank": 4, "alpha": 8, "target_modules": ["q_proj"]}}
+
+    def adapter(seed):
+        torch.rand(7)  # the global generator is wherever earlier code left it
+        model = trainable(load_stack(tiny_model), training, seed)
+        return {k: v for k, v in model.state_dict().items() if "lora_A" in k}
+
+    first, again, other = adapter(1), adapter(1), adapter(2)
+    assert first and all(torch.equal(first[k], again[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first)

@@ -34,7 +34,7 @@ def finetune(
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     examples = qa_examples(tokenizer, data, system_prompt)
-    model = trainable(load_stack(base), training)
+    model = trainable(load_stack(base), training, seed)
     settings = TrainSettings(
         learning_rate=training["lr"],
         epochs=training["epochs"],

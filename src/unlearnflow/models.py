@@ -101,12 +101,14 @@ def load_stack(base: Path, stages: list[Path] = ()):
     return model
 
 
-def trainable(model, training: dict):
+def trainable(model, training: dict, seed: int):
     """`model` ready to train as `training` says: `full` trains every weight, otherwise a
-    fresh LoRA adapter (`training["lora"]`) is the only thing that trains."""
+    fresh LoRA adapter (`training["lora"]`, its random init drawn from `seed`) is the
+    only thing that trains."""
     if training["full"]:
         model.requires_grad_(True)
         return model
+    import torch
     from peft import LoraConfig, get_peft_model
 
     lora = training["lora"]
@@ -117,4 +119,5 @@ def trainable(model, training: dict):
         lora_dropout=lora.get("dropout", 0.0),
         target_modules=lora["target_modules"],
     )
+    torch.manual_seed(seed)
     return get_peft_model(model, config)

@@ -43,7 +43,7 @@ def unlearn(
     tokenizer = AutoTokenizer.from_pretrained(base)
     forget_examples = qa_examples(tokenizer, [forget], system_prompt)
     retain_examples = qa_examples(tokenizer, [retain], system_prompt)
-    model = trainable(load_stack(base, [finetuned]), training)
+    model = trainable(load_stack(base, [finetuned]), training, seed)
     reference = adapter_disabled(model)
     settings = TrainSettings(
         learning_rate=hparams["lr"],
