@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
@@ -15,10 +18,11 @@ include: "rules/unlearn.smk"
 include: "rules/evaluate.smk"
 include: "rules/quantize.smk"
 include: "rules/represent.smk"
+include: "rules/report.smk"
 
 
-# The furthest targets built so far: the validated benchmark, the sweep table, and the
-# quantization and representation tables.
+# The furthest targets built so far: the validated benchmark, the sweep, quantization and
+# representation results, their summary tables and figures.
 rule all:
     default_target: True
     input:
@@ -26,3 +30,5 @@ rule all:
         "results/sweep_results.json",
         "results/quantize_results.json",
         "results/repr_results.json",
+        rules.tables.output,
+        rules.figures.output,

@@ -282,3 +282,17 @@ def repr_results_inputs(wildcards):
         "drifts": [f"results/repr/{model}.json" for model in MODELS],
         "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
     }
+
+
+# --- tables: one per analysis, each as csv, markdown and LaTeX ---
+TABLES = ("sweep", "quantize", "drift")
+# --- figures: their names are those of plots.FIGURES, each with report/<name>.rst ---
+FIGURES = (
+    "tradeoff",
+    "intensity",
+    "correlated_retain",
+    "recovery",
+    "layer_drift",
+    "logit_lens",
+    "membership",
+)

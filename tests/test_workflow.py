@@ -7,9 +7,9 @@ import yaml
 from workflow import planned_jobs, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-# What every new or changed evaluation also plans: its quantized evaluation and the tables;
-# a new or changed model also its representation drift.
-QUANTIZED = {"quantize_evaluate", "quantize_results", "all"}
+# What every new or changed evaluation also plans: its quantized evaluation, the tables and
+# the figures; a new or changed model also its representation drift.
+QUANTIZED = {"quantize_evaluate", "quantize_results", "tables", "figures", "all"}
 ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}
 
 
@@ -77,6 +77,30 @@ def test_quantization_and_representation_tables(built):
     assert all(r["delta_norm"] == 0 and r["cosine"] == pytest.approx(1) for r in against_itself)
     lens = [r["layer"] for r in tables["logit_lens"] if r["model"] == "retain_only"]
     assert lens == layers
+
+
+def test_summary_tables_in_three_formats(built):
+    folder = built / "results" / "tables"
+    for name in ("sweep", "quantize", "drift"):
+        assert (folder / f"{name}.csv").read_text().startswith("model,")
+        assert "\\toprule" in (folder / f"{name}.tex").read_text()
+    sweep = (folder / "sweep.md").read_text().splitlines()
+    assert sweep[0].startswith("| model") and len(sweep) == 2 + 4  # header, rule, 4 models
+    assert "npo lr=0.0001 epochs=1 beta=0.1" in (folder / "sweep.md").read_text()
+    quantize = (folder / "quantize.md").read_text()
+    assert "| finetuned" in quantize and "rtn-int4" in quantize
+    assert "nan" not in quantize  # no recovery for the references: an empty cell, "--"
+
+
+def test_figures_and_the_report(built):
+    from unlearnflow.plots import FIGURES
+
+    for name in FIGURES:
+        assert (built / "results" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    result = snakemake(built, "--report", "results/report.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (built / "results" / "report.html").read_text()
+    assert "knowledge recovery" in html.lower() and "logit lens" in html.lower()
 
 
 def test_membership_is_attacked_against_holdout_qa_of_the_forget_category(built):

@@ -1,0 +1,223 @@
+"""The figures: one message each, from the sweep, quantization and representation tables.
+
+Every function takes the loaded table(s) and returns a matplotlib figure; `figures`
+writes them all as PNG. The fine-tuned model (the starting point) and the gold model
+(never saw the forget set: the target) are drawn the same way in every figure.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .tables import model_label  # noqa: E402
+
+REFERENCES = {"finetuned": ("fine-tuned", "black", "s"), "retain_only": ("gold", "goldenrod", "*")}
+INTENSITY = ("lr", "epochs")
+MIA_ATTACKS = {
+    "mia_auc_loss": "loss",
+    "mia_auc_zlib": "zlib",
+    "mia_auc_min_k": "Min-K%",
+    "mia_auc_min_k_plus_plus": "Min-K%++",
+}
+
+
+def _sweep_points(sweep: pd.DataFrame) -> pd.DataFrame:
+    return sweep[sweep["model"].str.startswith("unlearn/")]
+
+
+def _hparam_axis(ax, values, hparam: str) -> None:
+    """The sweep's own values as ticks (log scale for learning rates)."""
+    if hparam == "lr":
+        ax.set_xscale("log")
+    ax.set_xticks(sorted(set(values)))
+    ax.set_xticklabels([f"{v:g}" for v in sorted(set(values))])
+    ax.minorticks_off()
+    ax.set_xlabel("learning rate" if hparam == "lr" else hparam)
+
+
+def _mark_references(ax, sweep: pd.DataFrame, x: str, y: str) -> None:
+    for model, (label, color, marker) in REFERENCES.items():
+        row = sweep[sweep["model"] == model]
+        ax.scatter(row[x], row[y], color=color, marker=marker, s=160, label=label, zorder=3)
+
+
+def tradeoff(sweep: pd.DataFrame):
+    """Forgetting against utility, every sweep point, fine-tuned and gold marked."""
+    points = _sweep_points(sweep)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    panels = [
+        (
+            "forget_rouge_l",
+            "retain_rouge_l",
+            "forget ROUGE-L (lower: more forgotten)",
+            "retain ROUGE-L",
+        ),
+        ("forget_quality", "model_utility", "forget quality (KS p-value vs gold)", "model utility"),
+    ]
+    for ax, (x, y, xlabel, ylabel) in zip(axes, panels, strict=True):
+        sns.scatterplot(data=points, x=x, y=y, hue="method", size="lr", sizes=(40, 200), ax=ax)
+        _mark_references(ax, sweep, x, y)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+    axes[1].set_xscale("symlog", linthresh=1e-3)
+    axes[0].legend(loc="lower right", fontsize=8)
+    axes[1].get_legend().remove()
+    fig.suptitle("Forgetting against utility: the ideal sits at the gold model")
+    return fig
+
+
+def intensity(sweep: pd.DataFrame):
+    """Each metric against each intensity hyperparameter that the sweep varies."""
+    points = _sweep_points(sweep)
+    varied = [h for h in INTENSITY if points[h].nunique() > 1] or ["lr"]
+    metrics = {
+        "forget_rouge_l": "forget ROUGE-L",
+        "forget_prob": "forget Prob",
+        "retain_rouge_l": "retain ROUGE-L",
+        "model_utility": "model utility",
+        "forget_quality": "forget quality",
+        "leakage_rate": "probe leakage rate",
+    }
+    fig, axes = plt.subplots(2 * len(varied), 3, figsize=(11, 6.5 * len(varied)))
+    panels = [(h, m) for h in varied for m in metrics]
+    for n, (ax, (hparam, metric)) in enumerate(zip(axes.flat, panels, strict=True)):
+        sns.lineplot(data=points, x=hparam, y=metric, hue="method", marker="o", ax=ax)
+        for model, (name, color, _) in REFERENCES.items():
+            value = sweep.loc[sweep["model"] == model, metric].iloc[0]
+            ax.axhline(value, color=color, linestyle="--", linewidth=1.5, label=name)
+        _hparam_axis(ax, points[hparam], hparam)
+        ax.set_ylabel(metrics[metric])
+        if n:
+            ax.get_legend().remove()
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Metrics against unlearning intensity (dashed: fine-tuned, gold)")
+    fig.tight_layout()
+    return fig
+
+
+def correlated_retain(sweep: pd.DataFrame):
+    """Collateral damage: retain facts correlated with the forget fact against the others."""
+    points = _sweep_points(sweep)
+    long = points.melt(
+        id_vars=["method", "lr"],
+        value_vars=["retain_correlated_rouge_l", "retain_other_rouge_l"],
+        var_name="retain subset",
+        value_name="ROUGE-L",
+    )
+    long["retain subset"] = long["retain subset"].map(
+        {"retain_correlated_rouge_l": "correlated", "retain_other_rouge_l": "other"}
+    )
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    sns.lineplot(
+        data=long, x="lr", y="ROUGE-L", hue="method", style="retain subset", marker="o", ax=ax
+    )
+    _hparam_axis(ax, long["lr"], "lr")
+    ax.set_ylabel("retain ROUGE-L")
+    ax.set_title("Correlated retain facts suffer first")
+    return fig
+
+
+def recovery(quantize: pd.DataFrame):
+    """Knowledge recovery by model and scheme: the share of the forget-set drop undone."""
+    points = quantize[quantize["model"].str.startswith("unlearn/")].copy()
+    points["model"] = [model_label(row) for row in points.to_dict("records")]
+    long = points.melt(
+        id_vars=["model", "scheme"],
+        value_vars=["recovery_forget_rouge_l", "recovery_forget_prob"],
+        var_name="on",
+        value_name="recovery",
+    )
+    long["on"] = long["on"].map(
+        {"recovery_forget_rouge_l": "forget ROUGE-L", "recovery_forget_prob": "forget Prob"}
+    )
+    grid = sns.catplot(
+        data=long, kind="bar", y="model", x="recovery", hue="scheme", col="on", height=5, aspect=0.9
+    )
+    for ax in grid.axes.flat:
+        ax.axvline(0, color="black", linewidth=1)
+        ax.axvline(1, color="grey", linestyle="--", linewidth=1)
+    grid.set_titles("recovery on {col_name}")
+    grid.set_axis_labels("share of the drop undone", "")
+    grid.figure.suptitle(
+        "Does quantization bring forgotten knowledge back? (0: no, 1: back to fine-tuned)", y=1.04
+    )
+    return grid.figure
+
+
+def layer_drift(drift: pd.DataFrame):
+    """‖Δh‖ of the forget and retain questions' states from the fine-tuned model, by layer."""
+    rows = drift[(drift["reference"] == "finetuned") & drift["model"].str.startswith("unlearn/")]
+    grid = sns.relplot(
+        data=rows, kind="line", x="layer", y="delta_norm", hue="method", size="lr",
+        col="split", height=4, aspect=1.2, facet_kws={"sharey": False},
+    )  # fmt: skip
+    grid.set_titles("{col_name} questions")
+    grid.set_axis_labels("layer (the last after the final norm)", "‖Δh‖ from the fine-tuned model")
+    grid.figure.suptitle("Where unlearning moves the hidden states", y=1.03)
+    return grid.figure
+
+
+def logit_lens(lens: pd.DataFrame):
+    """The forget answer's probability read off each layer, every model."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    points = lens[lens["model"].str.startswith("unlearn/")]
+    sns.lineplot(data=points, x="layer", y="forget_answer_prob", hue="method", units="model",
+                 estimator=None, alpha=0.7, ax=ax)  # fmt: skip
+    for model, (label, color, _) in REFERENCES.items():
+        own = lens[lens["model"] == model]
+        ax.plot(own["layer"], own["forget_answer_prob"], color=color, linewidth=2.5, label=label)
+    ax.set(xlabel="layer", ylabel="forget answer Prob through the logit lens", yscale="log")
+    ax.set_ylim(bottom=max(1e-12, lens["forget_answer_prob"].min()), top=1.5)
+    ax.legend(fontsize=8)
+    ax.set_title("Is the forgotten answer still readable inside the model?")
+    return fig
+
+
+def membership(sweep: pd.DataFrame):
+    """MIA AUCs of every model, forget set against holdout of the same kind."""
+    labelled = sweep.assign(model=[model_label(row) for row in sweep.to_dict("records")])
+    long = labelled.melt(
+        id_vars=["model"], value_vars=list(MIA_ATTACKS), var_name="attack", value_name="AUC"
+    )
+    long["attack"] = long["attack"].map(MIA_ATTACKS)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    sns.barplot(data=long, y="model", x="AUC", hue="attack", ax=ax)
+    ax.axvline(0.5, color="black", linestyle="--", linewidth=1)
+    ax.set(xlim=(0, 1), xlabel="MIA AUC (0.5: members look like non-members)", ylabel="")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1, 1))
+    ax.set_title("Membership inference on the forget set")
+    return fig
+
+
+FIGURES = {
+    "tradeoff": lambda t: tradeoff(t["sweep"]),
+    "intensity": lambda t: intensity(t["sweep"]),
+    "correlated_retain": lambda t: correlated_retain(t["sweep"]),
+    "recovery": lambda t: recovery(t["quantize"]),
+    "layer_drift": lambda t: layer_drift(t["drift"]),
+    "logit_lens": lambda t: logit_lens(t["lens"]),
+    "membership": lambda t: membership(t["sweep"]),
+}
+
+
+def figures(sweep: Path, quantize: Path, representation: Path, output_dir: Path) -> None:
+    sns.set_theme(style="whitegrid", context="notebook")
+    representation_rows = json.loads(Path(representation).read_text())
+    loaded = {
+        "sweep": pd.DataFrame(json.loads(Path(sweep).read_text())),
+        "quantize": pd.DataFrame(json.loads(Path(quantize).read_text())),
+        "drift": pd.DataFrame(representation_rows["drift"]),
+        "lens": pd.DataFrame(representation_rows["logit_lens"]),
+    }
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    for name, draw in FIGURES.items():
+        figure = draw(loaded)
+        figure.savefig(Path(output_dir) / f"{name}.png", dpi=120, bbox_inches="tight")
+        plt.close(figure)
