@@ -264,16 +264,20 @@ def sweep_inputs(wildcards):
 
 
 # --- representation drift: every model against the fine-tuned and the gold model ---
-REFERENCE_STAGES = {name: model_stages(name) for name in ("finetuned", "retain_only")}
+REFERENCES = ("finetuned", "retain_only")
+
+
+def reference_inputs(wildcards):
+    return {"base": "results/models/base", "stages": model_stages(wildcards.reference)}
 
 
 def representation_inputs(wildcards):
     return {
         "base": "results/models/base",
         "stages": model_stages(wildcards.model),
-        "references": sorted(
-            {s for stages in REFERENCE_STAGES.values() for s in stages}
-        ),
+        "references": [
+            f"results/repr/states/{name}.safetensors" for name in REFERENCES
+        ],
     }
 
 

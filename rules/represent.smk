@@ -1,6 +1,29 @@
 # Representation drift and the logit lens of every model, and their table.
 
 
+rule reference_states:
+    input:
+        unpack(reference_inputs),
+        forget="data/sf.jsonl",
+        retain="data/sr.jsonl",
+    output:
+        states="results/repr/states/{reference}.safetensors",
+    log:
+        "logs/reference_states/{reference}.log",
+    benchmark:
+        "benchmarks/reference_states/{reference}.tsv"
+    wildcard_constraints:
+        reference="|".join(REFERENCES),
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        settings=config["representation"],
+        system_prompt=config["model"]["system_prompt"],
+        code=code_fingerprint(*TRAINING_CODE, "represent.py"),
+    script:
+        "../scripts/reference_states.py"
+
+
 rule representation_drift:
     input:
         unpack(representation_inputs),
@@ -17,7 +40,7 @@ rule representation_drift:
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        references=REFERENCE_STAGES,
+        references=list(REFERENCES),
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
         code=code_fingerprint(*TRAINING_CODE, "represent.py"),

@@ -7,7 +7,7 @@ with logging_to(snakemake.log[0]):
     representation_drift(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
-        references=snakemake.params.references,
+        references=dict(zip(snakemake.params.references, snakemake.input.references, strict=True)),
         forget=snakemake.input.forget,
         retain=snakemake.input.retain,
         settings=snakemake.params.settings,

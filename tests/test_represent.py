@@ -86,3 +86,15 @@ def test_logit_lens_at_the_last_layer_is_the_models_own_answer_probability(model
         own = [math.exp(-nll) for nll in sequence_nll(model, batch).tolist()]
     assert lens[1] == pytest.approx(own, rel=1e-4)
     assert lens[0] != pytest.approx(own, rel=1e-2)  # an inner layer reads something else
+
+
+def test_reference_states_of_other_layers_are_refused(tmp_path):
+    from safetensors.torch import save_file
+
+    from unlearnflow.represent import load_reference_states
+
+    path = tmp_path / "finetuned.safetensors"
+    save_file({"forget": torch.zeros(3, 2, 4)}, str(path), metadata={"layers": "[0, 1, 2]"})
+    assert load_reference_states(path, [0, 1, 2])["forget"].shape == (3, 2, 4)
+    with pytest.raises(ValueError, match="finetuned.safetensors: states of layers"):
+        load_reference_states(path, [0, 15, 30])

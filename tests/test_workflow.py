@@ -10,7 +10,7 @@ pytestmark = pytest.mark.workflow
 # What every new or changed evaluation also plans: its quantized evaluation, the tables and
 # the figures; a new or changed model also its representation drift.
 QUANTIZED = {"quantize_evaluate", "quantize_results", "tables", "figures", "all"}
-ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}
+ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}  # not reference_states
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ norm (what the unembedding reads).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
@@ -160,68 +161,100 @@ def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: in
     return lens
 
 
-def representation_drift(
+def _question_sets(forget: Path, retain: Path) -> dict[str, list[QA]]:
+    return {"forget": read_jsonl(forget, QA), "retain": read_jsonl(retain, QA)}
+
+
+def split_states(model, tokenizer, questions, settings: dict, system_prompt) -> tuple[list, dict]:
+    """(layers, {split: pooled states [layers, questions, hidden]}) of a loaded model."""
+    layers = layer_indices(settings["layers"], model.config.num_hidden_layers)
+    states = {
+        split: question_states(
+            model,
+            tokenizer,
+            [qa.question for qa in rows],
+            system_prompt,
+            layers,
+            settings["pooling"],
+            settings["batch_size"],
+        )
+        for split, rows in questions.items()
+    }
+    return layers, states
+
+
+def reference_states(
     base: Path,
     stages: list[Path],
-    references: dict[str, list[Path]],
     forget: Path,
     retain: Path,
     settings: dict,
     system_prompt: str | None,
     output: Path,
 ) -> None:
-    """Drift of the model (base + `stages`) from each reference model (name -> stages)
-    on the forget and retain questions, and its logit lens on the forget answers."""
+    """A reference model's pooled question states, saved once for every model's drift."""
+    from safetensors.torch import save_file
+    from transformers import AutoTokenizer
+
+    from .models import load_stack
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = load_stack(base, stages).eval()
+    layers, states = split_states(
+        model, tokenizer, _question_sets(forget, retain), settings, system_prompt
+    )
+    save_file(states, str(output), metadata={"layers": json.dumps(layers)})
+
+
+def load_reference_states(path: Path, layers: list[int]) -> dict[str, torch.Tensor]:
+    from safetensors.torch import safe_open
+
+    with safe_open(str(path), framework="pt") as states:
+        saved = json.loads(states.metadata()["layers"])
+        if saved != layers:
+            raise ValueError(f"{path}: states of layers {saved}, but the model's are {layers}")
+        splits = states.keys()  # a safetensors file is not iterable
+        return {split: states.get_tensor(split) for split in splits}
+
+
+def representation_drift(
+    base: Path,
+    stages: list[Path],
+    references: dict[str, Path],
+    forget: Path,
+    retain: Path,
+    settings: dict,
+    system_prompt: str | None,
+    output: Path,
+) -> None:
+    """Drift of the model (base + `stages`) from each reference model (name -> its saved
+    states) on the forget and retain questions, and its logit lens on the forget answers."""
     from transformers import AutoTokenizer
 
     from .models import load_stack
 
     start = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    questions = {
-        "forget": read_jsonl(forget, QA),
-        "retain": read_jsonl(retain, QA),
-    }
-    batch_size, pooling = settings["batch_size"], settings["pooling"]
-
-    def states(model) -> dict[str, torch.Tensor]:
-        return {
-            split: question_states(
-                model,
-                tokenizer,
-                [qa.question for qa in rows],
-                system_prompt,
-                layers,
-                pooling,
-                batch_size,
-            )
-            for split, rows in questions.items()
-        }
-
+    questions = _question_sets(forget, retain)
     model = load_stack(base, stages).eval()
-    layers = layer_indices(settings["layers"], model.config.num_hidden_layers)
+    layers, own = split_states(model, tokenizer, questions, settings, system_prompt)
     lens = logit_lens(
         model,
         tokenizer,
         [(qa.question, qa.answer) for qa in questions["forget"]],
         system_prompt,
         layers,
-        batch_size,
+        settings["batch_size"],
     )
     unembedding = model.get_output_embeddings().weight.detach().float().cpu()
-    computed = {tuple(map(str, stages)): states(model)}
-    del model
-    for reference in references.values():
-        if tuple(map(str, reference)) not in computed:
-            computed[tuple(map(str, reference))] = states(load_stack(base, reference).eval())
-    own = computed[tuple(map(str, stages))]
+    saved = {name: load_reference_states(path, layers) for name, path in references.items()}
     result = {
         "layers": layers,
-        "pooling": pooling,
+        "pooling": settings["pooling"],
         "drift": {
             split: {
-                name: drift(own[split], computed[tuple(map(str, reference))][split], unembedding)
-                for name, reference in references.items()
+                name: drift(own[split], states[split], unembedding)
+                for name, states in saved.items()
             }
             for split in questions
         },

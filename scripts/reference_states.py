@@ -1,0 +1,15 @@
+"""Rule reference_states: a reference model's question states -> results/repr/states/."""
+
+from unlearnflow.logs import logging_to
+from unlearnflow.represent import reference_states
+
+with logging_to(snakemake.log[0]):
+    reference_states(
+        base=snakemake.input.base,
+        stages=list(snakemake.input.stages),
+        forget=snakemake.input.forget,
+        retain=snakemake.input.retain,
+        settings=snakemake.params.settings,
+        system_prompt=snakemake.params.system_prompt,
+        output=snakemake.output.states,
+    )
