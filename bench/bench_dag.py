@@ -12,7 +12,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ANALYSES = ("quantize_evaluate", "representation_drift")
+ANALYSES = ("quantize_evaluate", "reference_states", "representation_drift")
 
 
 def rule_seconds(run: Path) -> dict[str, list[float]]:
