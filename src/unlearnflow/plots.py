@@ -43,6 +43,13 @@ def _hparam_axis(ax, values, hparam: str) -> None:
     ax.set_xlabel("learning rate" if hparam == "lr" else hparam)
 
 
+def _melted(frame: pd.DataFrame, keep: list[str], columns: dict, name: str, value: str):
+    """`columns` of `frame` stacked into one `value` column, `name` saying which (renamed)."""
+    long = frame.melt(id_vars=keep, value_vars=list(columns), var_name=name, value_name=value)
+    long[name] = long[name].map(columns)
+    return long
+
+
 def _mark_references(ax, sweep: pd.DataFrame, x: str, y: str) -> None:
     for model, (label, color, marker) in REFERENCES.items():
         row = sweep[sweep["model"] == model]
@@ -105,15 +112,8 @@ def intensity(sweep: pd.DataFrame):
 def correlated_retain(sweep: pd.DataFrame):
     """Collateral damage: retain facts correlated with the forget fact against the others."""
     points = _sweep_points(sweep)
-    long = points.melt(
-        id_vars=["method", "lr"],
-        value_vars=["retain_correlated_rouge_l", "retain_other_rouge_l"],
-        var_name="retain subset",
-        value_name="ROUGE-L",
-    )
-    long["retain subset"] = long["retain subset"].map(
-        {"retain_correlated_rouge_l": "correlated", "retain_other_rouge_l": "other"}
-    )
+    subsets = {"retain_correlated_rouge_l": "correlated", "retain_other_rouge_l": "other"}
+    long = _melted(points, ["method", "lr"], subsets, "retain subset", "ROUGE-L")
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     sns.lineplot(
         data=long, x="lr", y="ROUGE-L", hue="method", style="retain subset", marker="o", ax=ax
@@ -128,15 +128,8 @@ def recovery(quantize: pd.DataFrame):
     """Knowledge recovery by model and scheme: the share of the forget-set drop undone."""
     points = quantize[quantize["model"].str.startswith("unlearn/")].copy()
     points["model"] = [model_label(row) for row in points.to_dict("records")]
-    long = points.melt(
-        id_vars=["model", "scheme"],
-        value_vars=["recovery_forget_rouge_l", "recovery_forget_prob"],
-        var_name="on",
-        value_name="recovery",
-    )
-    long["on"] = long["on"].map(
-        {"recovery_forget_rouge_l": "forget ROUGE-L", "recovery_forget_prob": "forget Prob"}
-    )
+    measures = {"recovery_forget_rouge_l": "forget ROUGE-L", "recovery_forget_prob": "forget Prob"}
+    long = _melted(points, ["model", "scheme"], measures, "on", "recovery")
     grid = sns.catplot(
         data=long, kind="bar", y="model", x="recovery", hue="scheme", col="on", height=5, aspect=0.9
     )
@@ -183,10 +176,7 @@ def logit_lens(lens: pd.DataFrame):
 def membership(sweep: pd.DataFrame):
     """MIA AUCs of every model, forget set against holdout of the same kind."""
     labelled = sweep.assign(model=[model_label(row) for row in sweep.to_dict("records")])
-    long = labelled.melt(
-        id_vars=["model"], value_vars=list(MIA_ATTACKS), var_name="attack", value_name="AUC"
-    )
-    long["attack"] = long["attack"].map(MIA_ATTACKS)
+    long = _melted(labelled, ["model"], MIA_ATTACKS, "attack", "AUC")
     fig, ax = plt.subplots(figsize=(7, 6))
     sns.barplot(data=long, y="model", x="AUC", hue="attack", ax=ax)
     ax.axvline(0.5, color="black", linestyle="--", linewidth=1)
