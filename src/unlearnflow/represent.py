@@ -84,11 +84,6 @@ def _padded(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Ten
     return ids, mask
 
 
-def _final_norm(model):
-    decoder, _ = decoder_and_head(model)
-    return decoder.norm
-
-
 @torch.inference_mode()
 def question_states(
     model, tokenizer, questions, system_prompt, layers, pooling: str, batch_size: int
@@ -128,8 +123,8 @@ def drift(states: torch.Tensor, reference: torch.Tensor, unembedding: torch.Tens
 def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: int) -> list[list]:
     """Per layer, per (question, answer): exp(mean log p) of the answer's tokens read
     off that layer's states through the final norm and the unembedding."""
-    _, head = decoder_and_head(model)
-    norm = _final_norm(model)
+    decoder, head = decoder_and_head(model)
+    norm = decoder.norm
     last = model.config.num_hidden_layers
     lens = [[] for _ in layers]
     for first in range(0, len(qa_pairs), batch_size):
