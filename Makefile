@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: install run test test-llm bench lint format clean
+.PHONY: install run test test-slurm test-llm bench lint format clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,14 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The tiny workflow through profiles/slurm on a real one-node SLURM started for the test
+# (Debian's slurm-wlm and munge; installed here if missing, which needs root or sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-slurm: install
+	command -v slurmctld >/dev/null || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq slurm-wlm munge)
+	$(BIN)/pytest -m slurm
 
 # End-to-end generation against a real OpenAI-compatible server (llama.cpp);
 # compiling llama-cpp-python takes ~8 minutes the first time.

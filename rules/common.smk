@@ -126,6 +126,17 @@ def code_fingerprint(*relative_paths):
     return digest.hexdigest()[:16]
 
 
+# --- resources of the jobs that load a model, sized for the embedded default; profiles
+# override them per rule (profiles/slurm), and no result depends on them ---
+MODEL_JOB_MEM_MB = 8000
+MODEL_JOB_RUNTIME_MIN = 60
+
+
+def model_job_memory_mb(wildcards, attempt):
+    """Memory of a model job, doubled when a failed job is retried."""
+    return MODEL_JOB_MEM_MB * attempt
+
+
 # --- params: each rule gets exactly the settings its output depends on ---
 def backend_params():
     """The generation backend: its name, the seed and, for `openai`, its endpoint settings."""

@@ -12,9 +12,16 @@ rule evaluate:
         "benchmarks/evaluate/{model}.tsv"
     wildcard_constraints:
         model=MODEL_IDS,
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],

@@ -10,6 +10,10 @@ rule prepare_base_model:
         "benchmarks/prepare_base_model.tsv"
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
         base=config["model"]["base"],
         code=code_fingerprint("models.py"),
@@ -28,9 +32,16 @@ rule finetune:
         "logs/finetune.log",
     benchmark:
         "benchmarks/finetune.tsv"
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
@@ -50,9 +61,16 @@ rule retain_only:
         "logs/retain_only.log",
     benchmark:
         "benchmarks/retain_only.tsv"
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],

@@ -13,9 +13,16 @@ rule quantize_evaluate:
     wildcard_constraints:
         scheme="|".join(QUANTIZATION["schemes"]),
         model=MODEL_IDS,
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         quantization=quantization_params,
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],

@@ -14,9 +14,16 @@ rule reference_states:
         "benchmarks/reference_states/{reference}.tsv"
     wildcard_constraints:
         reference="|".join(REFERENCES),
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
         code=code_fingerprint(*TRAINING_CODE, "represent.py"),
@@ -37,9 +44,16 @@ rule representation_drift:
         "benchmarks/representation_drift/{model}.tsv"
     wildcard_constraints:
         model=MODEL_IDS,
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         references=list(REFERENCES),
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],

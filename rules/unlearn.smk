@@ -17,9 +17,16 @@ rule unlearn:
     wildcard_constraints:
         method="|".join(METHODS),
         hparams="[^/]+",
+    retries: 1
     conda:
         "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
+        precision=config["model"]["precision"],
         hparams=unlearn_hparams,
         training=config["training"]["unlearn"],
         system_prompt=config["model"]["system_prompt"],

@@ -2,9 +2,9 @@
 -> results/eval/{model}.json, results/quantize/{scheme}/{model}.json."""
 
 from unlearnflow.evaluate import evaluate
-from unlearnflow.logs import logging_to
+from unlearnflow.job import model_job
 
-with logging_to(snakemake.log[0]):
+with model_job(snakemake):
     evaluate(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
@@ -20,4 +20,5 @@ with logging_to(snakemake.log[0]):
         seed=snakemake.params.seed,
         output=snakemake.output.evaluation,
         quantization=snakemake.params.get("quantization"),
+        precision=snakemake.params.precision,
     )

@@ -1,9 +1,9 @@
 """Rules finetune and retain_only: LoRA (or full) fine-tuning on the QA in input.data."""
 
 from unlearnflow.finetune import finetune
-from unlearnflow.logs import logging_to
+from unlearnflow.job import model_job
 
-with logging_to(snakemake.log[0]):
+with model_job(snakemake):
     finetune(
         base=snakemake.input.base,
         data=list(snakemake.input.data),
@@ -12,4 +12,5 @@ with logging_to(snakemake.log[0]):
         seed=snakemake.params.seed,
         output=snakemake.output.model,
         train_log=snakemake.output.train_log,
+        precision=snakemake.params.precision,
     )

@@ -1,9 +1,9 @@
 """Rule reference_states: a reference model's question states -> results/repr/states/."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import model_job
 from unlearnflow.represent import reference_states
 
-with logging_to(snakemake.log[0]):
+with model_job(snakemake):
     reference_states(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
@@ -12,4 +12,5 @@ with logging_to(snakemake.log[0]):
         settings=snakemake.params.settings,
         system_prompt=snakemake.params.system_prompt,
         output=snakemake.output.states,
+        precision=snakemake.params.precision,
     )

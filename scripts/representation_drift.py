@@ -1,9 +1,9 @@
 """Rule representation_drift: drift and logit lens of one model -> results/repr/{model}.json."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import model_job
 from unlearnflow.represent import representation_drift
 
-with logging_to(snakemake.log[0]):
+with model_job(snakemake):
     representation_drift(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
@@ -13,4 +13,5 @@ with logging_to(snakemake.log[0]):
         settings=snakemake.params.settings,
         system_prompt=snakemake.params.system_prompt,
         output=snakemake.output.drift,
+        precision=snakemake.params.precision,
     )

@@ -1,9 +1,9 @@
 """Rule unlearn: one method at one grid point, from the fine-tuned model."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import model_job
 from unlearnflow.unlearn import unlearn
 
-with logging_to(snakemake.log[0]):
+with model_job(snakemake):
     unlearn(
         base=snakemake.input.base,
         finetuned=snakemake.input.finetuned,
@@ -16,4 +16,5 @@ with logging_to(snakemake.log[0]):
         seed=snakemake.params.seed,
         output=snakemake.output.model,
         train_log=snakemake.output.train_log,
+        precision=snakemake.params.precision,
     )

@@ -72,3 +72,35 @@ def test_a_fresh_adapter_is_drawn_from_the_seed(tiny_model):
     first, again, other = adapter(1), adapter(1), adapter(2)
     assert first and all(torch.equal(first[k], again[k]) for k in first)
     assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_bfloat16_models_train_their_adapter_in_float32(tiny_model):
+    """model.precision bfloat16: frozen weights in bf16, the LoRA adapter kept in float32
+    (peft's autocast_adapter_dtype) so that its small updates are not rounded away."""
+    from unlearnflow.data.encoding import encode_qa
+    from unlearnflow.scoring import mean_answer_nll
+    from unlearnflow.train import TrainSettings, train
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    training = {"full": False, "lora": {"rank": 4, "alpha": 8, "target_modules": ["q_proj"]}}
+    model = trainable(load_stack(tiny_model, precision="bfloat16"), training, seed=0)
+    dtypes = {
+        ("adapter" if "lora_" in name else "frozen"): p.dtype
+        for name, p in model.named_parameters()
+    }
+    assert dtypes == {"adapter": torch.float32, "frozen": torch.bfloat16}
+    example = encode_qa(tokenizer, "Where was Maureen Blake born?", "In Lund.", "")
+    result = train(
+        model,
+        lambda m, batch, _: mean_answer_nll(m, batch),
+        [example] * 4,
+        None,
+        TrainSettings(learning_rate=1e-2, epochs=3, batch_size=2),
+        pad_id=tokenizer.pad_token_id,
+    )
+    assert not result.diverged and result.losses[-1] < result.losses[0]
+
+
+def test_an_unknown_precision_names_the_key(tiny_model):
+    with pytest.raises(ValueError, match="model.precision: 'float16' is not one of"):
+        load_stack(tiny_model, precision="float16")

@@ -25,7 +25,9 @@ def write_config(workdir: Path, config: dict) -> Path:
     return path
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, timeout: int = 600, env: dict | None = None
+) -> subprocess.CompletedProcess:
     command = [
         str(SNAKEMAKE),
         "--snakefile",
@@ -38,17 +40,24 @@ def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.Compl
         "2",
         *args,
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
 
 
-def planned_jobs(result: subprocess.CompletedProcess) -> set[str]:
-    """Rule names in the 'Job stats' table of a dry run (empty when nothing is to be done)."""
+def planned_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
+    """Rule name -> jobs, from the 'Job stats' table of a dry run (empty when nothing is
+    to be done)."""
     lines = result.stdout.splitlines()
     if "Job stats:" not in lines:
-        return set()
-    rows = []
+        return {}
+    counts = {}
     for line in lines[lines.index("Job stats:") + 3 :]:
         if line.startswith("total"):
             break
-        rows.append(line.split()[0])
-    return set(rows)
+        rule, count = line.split()
+        counts[rule] = int(count)
+    return counts
+
+
+def planned_jobs(result: subprocess.CompletedProcess) -> set[str]:
+    """Rule names of the jobs a dry run plans."""
+    return set(planned_counts(result))

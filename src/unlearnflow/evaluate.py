@@ -109,6 +109,7 @@ def evaluate(
     seed: int,
     output: Path,
     quantization: dict | None = None,
+    precision: str = "float32",
 ) -> None:
     """Evaluate the base model with `stages` merged, quantized first if `quantization`
     names a `scheme` (and its `group_size`; see quantize.py)."""
@@ -119,7 +120,7 @@ def evaluate(
 
     start = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, stages)
+    model = load_stack(base, stages, precision)
     if quantization:
         model = quantize(model, quantization["scheme"], quantization["group_size"])
     model.eval()

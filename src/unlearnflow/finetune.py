@@ -28,13 +28,14 @@ def finetune(
     seed: int,
     output: Path,
     train_log: Path,
+    precision: str = "float32",
 ) -> None:
     """LoRA (or full, `training.full`) fine-tuning on `data`, loss on answer tokens only."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     examples = qa_examples(tokenizer, data, system_prompt)
-    model = trainable(load_stack(base), training, seed)
+    model = trainable(load_stack(base, precision=precision), training, seed)
     settings = TrainSettings(
         learning_rate=training["lr"],
         epochs=training["epochs"],

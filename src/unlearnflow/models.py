@@ -82,8 +82,19 @@ def prepare_base_model(base: str, output: Path) -> None:
     )
 
 
-def load_stack(base: Path, stages: list[Path] = ()):
-    """The base model with each trained stage applied in order, in float32.
+PRECISIONS = ("float32", "bfloat16")
+
+
+def compute_device() -> str:
+    """The first GPU the job may see (gpus.py sets which), else the CPU."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_stack(base: Path, stages: list[Path] = (), precision: str = "float32"):
+    """The base model with each trained stage applied in order, on the job's device, its
+    weights in `precision` (`float32`, or `bfloat16` where the hardware has bf16 matmuls).
 
     A stage is a LoRA adapter folder (merged into the weights, so that the next stage
     and any quantization see plain weights) or a full model folder (which replaces them).
@@ -92,12 +103,15 @@ def load_stack(base: Path, stages: list[Path] = ()):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    if precision not in PRECISIONS:
+        raise ValueError(f"model.precision: {precision!r} is not one of {', '.join(PRECISIONS)}")
+    dtype = getattr(torch, precision)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype).to(compute_device())
     for stage in stages:
         if (Path(stage) / "adapter_config.json").exists():
             model = PeftModel.from_pretrained(model, stage).merge_and_unload()
         else:
-            model = AutoModelForCausalLM.from_pretrained(stage, dtype=torch.float32)
+            model = AutoModelForCausalLM.from_pretrained(stage, dtype=dtype).to(compute_device())
     return model
 
 

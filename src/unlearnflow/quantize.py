@@ -54,7 +54,7 @@ def quantized_linears(model) -> list[torch.nn.Linear]:
     return [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m is not head]
 
 
-def bnb_config(scheme: str):
+def bnb_config(scheme: str, compute_dtype: torch.dtype):
     from transformers import BitsAndBytesConfig
 
     if scheme == "bnb-int8":
@@ -62,7 +62,7 @@ def bnb_config(scheme: str):
     return BitsAndBytesConfig(
         load_in_4bit=True,
         bnb_4bit_quant_type=scheme.removeprefix("bnb-"),
-        bnb_4bit_compute_dtype=torch.float32,
+        bnb_4bit_compute_dtype=compute_dtype,
     )
 
 
@@ -78,14 +78,14 @@ def quantize(model, scheme: str, group_size: int):
             model.save_pretrained(folder)
             return AutoModelForCausalLM.from_pretrained(
                 folder,
-                dtype=torch.float32,
-                quantization_config=bnb_config(scheme),
+                dtype=model.dtype,
+                quantization_config=bnb_config(scheme, model.dtype),
                 device_map=str(model.device),
             )
     with torch.no_grad():
         for linear in quantized_linears(model):
             if scheme == "rtn-int8":
-                linear.weight.copy_(rtn_int8(linear.weight))
+                linear.weight.copy_(rtn_int8(linear.weight.float()))
             else:
-                linear.weight.copy_(rtn_int4(linear.weight, group_size))
+                linear.weight.copy_(rtn_int4(linear.weight.float(), group_size))
     return model

@@ -104,7 +104,8 @@ def question_states(
                 weights[n, start:end] = 1 / (end - start)
             else:
                 weights[n, len(prompt) - 1] = 1
-        pooled.append(torch.stack([torch.einsum("bt,bth->bh", weights, states[i]) for i in layers]))
+        per_layer = [torch.einsum("bt,bth->bh", weights, states[i].float()) for i in layers]
+        pooled.append(torch.stack(per_layer))
     return torch.cat(pooled, dim=1).float().cpu()
 
 
@@ -186,6 +187,7 @@ def reference_states(
     settings: dict,
     system_prompt: str | None,
     output: Path,
+    precision: str = "float32",
 ) -> None:
     """A reference model's pooled question states, saved once for every model's drift."""
     from safetensors.torch import save_file
@@ -194,7 +196,7 @@ def reference_states(
     from .models import load_stack
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, stages).eval()
+    model = load_stack(base, stages, precision).eval()
     layers, states = split_states(
         model, tokenizer, _question_sets(forget, retain), settings, system_prompt
     )
@@ -221,6 +223,7 @@ def representation_drift(
     settings: dict,
     system_prompt: str | None,
     output: Path,
+    precision: str = "float32",
 ) -> None:
     """Drift of the model (base + `stages`) from each reference model (name -> its saved
     states) on the forget and retain questions, and its logit lens on the forget answers."""
@@ -231,7 +234,7 @@ def representation_drift(
     start = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(base)
     questions = _question_sets(forget, retain)
-    model = load_stack(base, stages).eval()
+    model = load_stack(base, stages, precision).eval()
     layers, own = split_states(model, tokenizer, questions, settings, system_prompt)
     lens = logit_lens(
         model,

@@ -36,6 +36,7 @@ def unlearn(
     seed: int,
     output: Path,
     train_log: Path,
+    precision: str = "float32",
 ) -> None:
     from transformers import AutoTokenizer
 
@@ -43,7 +44,7 @@ def unlearn(
     tokenizer = AutoTokenizer.from_pretrained(base)
     forget_examples = qa_examples(tokenizer, [forget], system_prompt)
     retain_examples = qa_examples(tokenizer, [retain], system_prompt)
-    model = trainable(load_stack(base, [finetuned]), training, seed)
+    model = trainable(load_stack(base, [finetuned], precision), training, seed)
     reference = adapter_disabled(model)
     settings = TrainSettings(
         learning_rate=hparams["lr"],

@@ -1,0 +1,75 @@
+"""The tiny workflow on a real SLURM (make test-slurm): every job that is not a local rule
+runs as a SLURM job, model jobs ask for a GPU, and the results equal a local run's."""
+
+import json
+from collections import Counter
+
+import pytest
+from slurm_cluster import LocalSlurm, missing_programs
+from workflow import ROOT, planned_counts, snakemake, tiny_config, write_config
+
+pytestmark = pytest.mark.slurm
+
+# Rules the Snakefile marks `localrule: True` (aggregation, tables, figures) and `all`.
+LOCAL_RULES = {"sweep_results", "quantize_results", "repr_results", "tables", "figures", "all"}
+MODEL_RULES = {
+    "finetune",
+    "retain_only",
+    "unlearn",
+    "evaluate",
+    "quantize_evaluate",
+    "reference_states",
+    "representation_drift",
+}
+SLURM_PROFILE = ["--profile", str(ROOT / "profiles" / "slurm")]
+TEST_CLUSTER = ["--workflow-profile", str(ROOT / "tests" / "slurm-profile")]
+
+
+def rule_of(job: dict) -> str:
+    """The rule of a SLURM job, from the comment the executor plugin gives it
+    (`rule_<name>` or `rule_<name>_wildcards_<values>`)."""
+    return job["Comment"].removeprefix("rule_").split("_wildcards_")[0]
+
+
+def without_times(value):
+    """A results file's content with every wall time (`*seconds*` keys) left out."""
+    if isinstance(value, dict):
+        return {k: without_times(v) for k, v in value.items() if "seconds" not in k}
+    if isinstance(value, list):
+        return [without_times(v) for v in value]
+    return value
+
+
+def results(workdir, name):
+    return without_times(json.loads((workdir / "results" / name).read_text()))
+
+
+def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
+    missing = missing_programs()
+    assert not missing, f"not installed: {missing} (make test-slurm installs slurm-wlm, munge)"
+    local, cluster_run = tmp_path / "local", tmp_path / "slurm"
+    for workdir in (local, cluster_run):
+        workdir.mkdir()
+        write_config(workdir, tiny_config(base=str(tiny_model)))
+    assert snakemake(local).returncode == 0
+
+    plan = planned_counts(snakemake(cluster_run, "-n", *SLURM_PROFILE, *TEST_CLUSTER))
+    remote = {rule: count for rule, count in plan.items() if rule not in LOCAL_RULES}
+    assert set(remote) >= MODEL_RULES
+    with LocalSlurm(tmp_path / "cluster") as cluster:
+        result = snakemake(cluster_run, *SLURM_PROFILE, *TEST_CLUSTER, env=cluster.env, timeout=900)
+        jobs = cluster.jobs()
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    # One SLURM job per remote job, each finished with exit status 0; the model jobs
+    # asked for a GPU (on the node's two stand-ins) and the overlay's runtime.
+    assert Counter(rule_of(job) for job in jobs) == remote
+    assert {(job["JobState"], job["ExitCode"]) for job in jobs} == {("COMPLETED", "0:0")}
+    for job in jobs:
+        if rule_of(job) in MODEL_RULES:
+            assert (job.get("TresPerJob"), job["TimeLimit"]) == ("gres:gpu:1", "00:10:00")
+        else:
+            assert "TresPerJob" not in job
+
+    for name in ("sweep_results.json", "quantize_results.json", "repr_results.json"):
+        assert results(cluster_run, name) == results(local, name), name
