@@ -78,11 +78,14 @@ def sweep_problems(config):
                 f"config key unlearn.{method}.{key}: not a hyperparameter of {method}"
                 f" (it has: {', '.join(sorted(allowed))})"
             )
-    if config["training"]["unlearn"]["full"] and "npo" in config["unlearn"]:
-        problems.append(
-            "config key training.unlearn.full: npo needs a reference model, which is the"
-            " model with its LoRA adapter disabled; set full: false"
-        )
+    if config["training"]["unlearn"]["full"]:
+        for method in config["unlearn"]:
+            if method in METHODS and METHODS[method].needs_adapter:
+                problems.append(
+                    f"config key training.unlearn.full: {method} works on the unlearning LoRA"
+                    " adapter (its reference is the model with the adapter disabled);"
+                    " set full: false"
+                )
     return problems
 
 

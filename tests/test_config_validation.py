@@ -35,6 +35,10 @@ CASES = [
         "config key data.forget_category: not one of data.categories",
     ),
     (lambda c: c.pop("generation"), "config key (top level): 'generation' is a required"),
+    (
+        lambda c: c["training"]["unlearn"].update(full=True),
+        "config key training.unlearn.full: npo works on the unlearning LoRA adapter",
+    ),
 ]
 
 

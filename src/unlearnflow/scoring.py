@@ -114,6 +114,13 @@ def answer_token_logprobs(model, batch: dict) -> tuple[torch.Tensor, torch.Tenso
     return token_logprobs(hidden, decoder_and_head(model)[1], targets), rows
 
 
+def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logits over the vocabulary at each answer position, in float32; the answer
+    token there)."""
+    hidden, targets, _ = answer_states(model, batch)
+    return decoder_and_head(model)[1](hidden).float(), targets
+
+
 def sequence_nll(model, batch: dict, reduction: str = "mean") -> torch.Tensor:
     """Per-sequence negative log-likelihood of the answer: `sum` or per-token `mean`."""
     logprobs, rows = answer_token_logprobs(model, batch)

@@ -58,6 +58,7 @@ def unlearn(
         return unlearning.loss(model, forget_batch, retain_batch, reference)
 
     result = train(model, loss, forget_examples, secondary, settings, pad_id=tokenizer.pad_token_id)
+    unlearning.finish(model)
     model.save_pretrained(output)
     write_json(train_log, {"method": method, "hparams": hparams, **result.__dict__})
     if result.diverged:

@@ -9,6 +9,11 @@ from .ga import GradientAscent
 from .gd import GradientDifference
 from .npo import NegativePreferenceOptimization
 from .retain_ft import RetainFinetune
+from .satimp import SaturationImportance
+from .simnpo import SimpleNPO
+from .task_vector import TaskVector
+from .undial import Undial
+from .wga import WeightedGradientAscent
 
 METHODS: dict[str, type[Method]] = {
     method.name: method
@@ -17,6 +22,11 @@ METHODS: dict[str, type[Method]] = {
         GradientDifference,
         NegativePreferenceOptimization,
         RetainFinetune,
+        SimpleNPO,
+        WeightedGradientAscent,
+        SaturationImportance,
+        Undial,
+        TaskVector,
     )
 }
 

@@ -25,9 +25,13 @@ class Method:
     name: ClassVar[str]
     paper: ClassVar[str]
     uses_retain: ClassVar[bool] = True
+    needs_adapter: ClassVar[bool] = False  # works on the unlearning LoRA adapter (not full)
 
     def loss(self, model, forget: dict, retain: dict, reference: Reference):
         raise NotImplementedError
+
+    def finish(self, model) -> None:
+        """Applied to the trained model before it is saved; most methods do nothing."""
 
 
 def no_reference() -> AbstractContextManager:

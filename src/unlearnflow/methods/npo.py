@@ -19,6 +19,7 @@ from .base import Method
 class NegativePreferenceOptimization(Method):
     name = "npo"
     paper = "Zhang et al. 2024"
+    needs_adapter = True
     beta: float = 0.1
     retain_weight: float = 0.0
 
