@@ -4,18 +4,9 @@ import re
 
 import pytest
 import yaml
-from workflow import ROOT, planned_counts, snakemake, write_config
+from workflow import MODEL_RULES, ROOT, planned_counts, snakemake, write_config
 
 SEED_SCALE = ROOT / "configs" / "qwen2.5-1.5b.yaml"
-MODEL_RULES = {
-    "finetune",
-    "retain_only",
-    "unlearn",
-    "evaluate",
-    "quantize_evaluate",
-    "reference_states",
-    "representation_drift",
-}
 
 
 def job_resources(dry_run: str) -> dict[str, list[dict[str, str]]]:

@@ -6,21 +6,12 @@ from collections import Counter
 
 import pytest
 from slurm_cluster import LocalSlurm, missing_programs
-from workflow import ROOT, planned_counts, snakemake, tiny_config, write_config
+from workflow import MODEL_RULES, ROOT, planned_counts, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.slurm
 
 # Rules the Snakefile marks `localrule: True` (aggregation, tables, figures) and `all`.
 LOCAL_RULES = {"sweep_results", "quantize_results", "repr_results", "tables", "figures", "all"}
-MODEL_RULES = {
-    "finetune",
-    "retain_only",
-    "unlearn",
-    "evaluate",
-    "quantize_evaluate",
-    "reference_states",
-    "representation_drift",
-}
 SLURM_PROFILE = ["--profile", str(ROOT / "profiles" / "slurm")]
 TEST_CLUSTER = ["--workflow-profile", str(ROOT / "tests" / "slurm-profile")]
 

@@ -34,6 +34,25 @@ class Method:
         """Applied to the trained model before it is saved; most methods do nothing."""
 
 
+@dataclass(frozen=True)
+class WithRetainTerm(Method):
+    """A method whose forget loss may be joined by retain_weight · NLL(retain), the
+    retain batch's mean answer-token NLL (no retain batch is drawn for weight 0)."""
+
+    retain_weight: float = 0.0
+
+    @property
+    def uses_retain(self) -> bool:
+        return self.retain_weight != 0
+
+    def plus_retain_term(self, forget_loss, model, retain: dict):
+        if not self.retain_weight:
+            return forget_loss
+        from ..scoring import mean_answer_nll
+
+        return forget_loss + self.retain_weight * mean_answer_nll(model, retain)
+
+
 def no_reference() -> AbstractContextManager:
     """For models without an adapter to disable: methods needing a reference refuse it."""
     raise ValueError("this method needs a reference model: train a LoRA adapter")

@@ -12,32 +12,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Method
+from .base import WithRetainTerm
 
 
 @dataclass(frozen=True)
-class NegativePreferenceOptimization(Method):
+class NegativePreferenceOptimization(WithRetainTerm):
     name = "npo"
     paper = "Zhang et al. 2024"
     needs_adapter = True
     beta: float = 0.1
     retain_weight: float = 0.0
 
-    @property
-    def uses_retain(self) -> bool:
-        return self.retain_weight != 0
-
     def loss(self, model, forget, retain, reference):
         import torch
         import torch.nn.functional as F
 
-        from ..scoring import mean_answer_nll, sequence_nll
+        from ..scoring import sequence_nll
 
         nll = sequence_nll(model, forget, reduction="sum")
         with torch.no_grad(), reference():
             reference_nll = sequence_nll(model, forget, reduction="sum")
         # log(pi_theta / pi_ref) = reference_nll - nll
         loss = -F.logsigmoid(self.beta * (nll - reference_nll)).mean() * 2 / self.beta
-        if self.retain_weight:
-            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
-        return loss
+        return self.plus_retain_term(loss, model, retain)

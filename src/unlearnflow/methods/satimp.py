@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Method
+from .base import WithRetainTerm
 
 
 @dataclass(frozen=True)
-class SaturationImportance(Method):
+class SaturationImportance(WithRetainTerm):
     name = "satimp"
     paper = "Yang et al. 2025"
     beta1: float = 5.0
@@ -25,17 +25,11 @@ class SaturationImportance(Method):
     forget_weight: float = 0.1
     retain_weight: float = 1.0
 
-    @property
-    def uses_retain(self) -> bool:
-        return self.retain_weight != 0
-
     def loss(self, model, forget, retain, reference):
-        from ..scoring import answer_token_logprobs, mean_answer_nll
+        from ..scoring import answer_token_logprobs
 
         logprobs, _ = answer_token_logprobs(model, forget)
         p = logprobs.detach().exp()
         weights = p**self.beta1 * (1 - p) ** self.beta2
         loss = self.forget_weight * (weights * logprobs).mean()
-        if self.retain_weight:
-            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
-        return loss
+        return self.plus_retain_term(loss, model, retain)

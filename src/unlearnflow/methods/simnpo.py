@@ -12,28 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Method
+from .base import WithRetainTerm
 
 
 @dataclass(frozen=True)
-class SimpleNPO(Method):
+class SimpleNPO(WithRetainTerm):
     name = "simnpo"
     paper = "Fan et al. 2024"
     beta: float = 1.0
     gamma: float = 0.0
     retain_weight: float = 1.0
 
-    @property
-    def uses_retain(self) -> bool:
-        return self.retain_weight != 0
-
     def loss(self, model, forget, retain, reference):
         import torch.nn.functional as F
 
-        from ..scoring import mean_answer_nll, sequence_nll
+        from ..scoring import sequence_nll
 
         mean_nll = sequence_nll(model, forget, reduction="mean")
         loss = -F.logsigmoid(self.beta * mean_nll - self.gamma).mean() * 2 / self.beta
-        if self.retain_weight:
-            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
-        return loss
+        return self.plus_retain_term(loss, model, retain)

@@ -15,32 +15,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Method
+from .base import WithRetainTerm
 
 
 @dataclass(frozen=True)
-class Undial(Method):
+class Undial(WithRetainTerm):
     name = "undial"
     paper = "Dong et al. 2024"
     needs_adapter = True
     beta: float = 10.0
     retain_weight: float = 0.0
 
-    @property
-    def uses_retain(self) -> bool:
-        return self.retain_weight != 0
-
     def loss(self, model, forget, retain, reference):
         import torch
         import torch.nn.functional as F
 
-        from ..scoring import answer_logits, mean_answer_nll
+        from ..scoring import answer_logits
 
         logits, targets = answer_logits(model, forget)
         with torch.no_grad(), reference():
             adjusted, _ = answer_logits(model, forget)
             adjusted[torch.arange(len(targets)), targets] -= self.beta
         loss = F.cross_entropy(logits, adjusted.softmax(-1))
-        if self.retain_weight:
-            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
-        return loss
+        return self.plus_retain_term(loss, model, retain)

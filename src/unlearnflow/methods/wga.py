@@ -12,26 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Method
+from .base import WithRetainTerm
 
 
 @dataclass(frozen=True)
-class WeightedGradientAscent(Method):
+class WeightedGradientAscent(WithRetainTerm):
     name = "wga"
     paper = "Wang et al. 2025"
     beta: float = 1.0
     retain_weight: float = 1.0
 
-    @property
-    def uses_retain(self) -> bool:
-        return self.retain_weight != 0
-
     def loss(self, model, forget, retain, reference):
-        from ..scoring import answer_token_logprobs, mean_answer_nll
+        from ..scoring import answer_token_logprobs
 
         logprobs, _ = answer_token_logprobs(model, forget)
         weights = logprobs.detach().exp() ** self.beta
         loss = (weights * logprobs).mean()
-        if self.retain_weight:
-            loss = loss + self.retain_weight * mean_answer_nll(model, retain)
-        return loss
+        return self.plus_retain_term(loss, model, retain)
