@@ -109,3 +109,22 @@ def test_knowledge_recovery_is_the_share_of_the_drop_undone():
     assert knowledge_recovery(0.9, 0.1, 0.0) < 0  # quantization forgot more
     assert knowledge_recovery(0.9, 0.88, 0.5) is None  # nothing was unlearned
     assert knowledge_recovery(0.9, None, 0.5) is None
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_scheme_quantizes_a_bfloat16_model(tiny_model, scheme):
+    from unlearnflow.models import load_stack
+
+    model = load_stack(tiny_model, precision="bfloat16").eval()
+    ids = torch.randint(0, 1000, (2, 8))
+    with torch.no_grad():
+        before = model(ids).logits.float()
+        if scheme.startswith("rtn"):
+            weight = quantized_linears(model)[0].weight.detach().float().clone()
+        quantized = quantize(model, scheme, group_size=16).eval()
+        after = quantized(ids).logits.float()
+    assert quantized.dtype == torch.bfloat16 and torch.isfinite(after).all()
+    assert (after - before).abs().max() > 0  # rounded
+    if scheme == "rtn-int8":
+        layer = quantized_linears(quantized)[0].weight
+        assert torch.equal(layer, rtn_int8(weight).to(torch.bfloat16))

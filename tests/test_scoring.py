@@ -128,3 +128,30 @@ def test_answered_questions_equal_full_sequences_in_any_batching(tiny_model):
                 assert result.generation == expected
             else:
                 assert result.generation is None
+
+
+def test_a_bfloat16_model_answers_as_its_float32_weights_do(tiny_model):
+    """model.precision bfloat16: scores come back in float32, close to those of the
+    float32 model (bf16 keeps ~3 significant digits)."""
+    from unlearnflow.answering import Question, answer_questions
+    from unlearnflow.models import load_stack
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    questions = [Question(q, answers, generate=True, moments=True) for q, answers in GROUPS]
+    runs = {
+        precision: answer_questions(
+            load_stack(tiny_model, precision=precision).eval(),
+            tokenizer,
+            questions,
+            "",
+            batch_size=4,
+            max_new_tokens=4,
+        )
+        for precision in ("float32", "bfloat16")
+    }
+    for full, half in zip(runs["float32"], runs["bfloat16"], strict=True):
+        assert isinstance(half.generation, str)
+        assert half.scores[0].mu is not None and half.scores[0].sigma is not None
+        for a, b in zip(full.scores, half.scores, strict=True):
+            assert b.logprobs.dtype == a.logprobs.dtype
+            assert abs(a.loss - b.loss) < 0.05 * max(1.0, a.loss)
