@@ -157,6 +157,15 @@ def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: in
     return lens
 
 
+def _loaded(base: Path, stages: list[Path], precision: str):
+    """(tokenizer, model in eval mode) of the base model with `stages` applied."""
+    from transformers import AutoTokenizer
+
+    from .models import load_stack
+
+    return AutoTokenizer.from_pretrained(base), load_stack(base, stages, precision).eval()
+
+
 def _question_sets(forget: Path, retain: Path) -> dict[str, list[QA]]:
     return {"forget": read_jsonl(forget, QA), "retain": read_jsonl(retain, QA)}
 
@@ -191,12 +200,8 @@ def reference_states(
 ) -> None:
     """A reference model's pooled question states, saved once for every model's drift."""
     from safetensors.torch import save_file
-    from transformers import AutoTokenizer
 
-    from .models import load_stack
-
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, stages, precision).eval()
+    tokenizer, model = _loaded(base, stages, precision)
     layers, states = split_states(
         model, tokenizer, _question_sets(forget, retain), settings, system_prompt
     )
@@ -227,14 +232,9 @@ def representation_drift(
 ) -> None:
     """Drift of the model (base + `stages`) from each reference model (name -> its saved
     states) on the forget and retain questions, and its logit lens on the forget answers."""
-    from transformers import AutoTokenizer
-
-    from .models import load_stack
-
     start = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer, model = _loaded(base, stages, precision)
     questions = _question_sets(forget, retain)
-    model = load_stack(base, stages, precision).eval()
     layers, own = split_states(model, tokenizer, questions, settings, system_prompt)
     lens = logit_lens(
         model,

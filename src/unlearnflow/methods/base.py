@@ -37,9 +37,9 @@ class Method:
 @dataclass(frozen=True)
 class WithRetainTerm(Method):
     """A method whose forget loss may be joined by retain_weight · NLL(retain), the
-    retain batch's mean answer-token NLL (no retain batch is drawn for weight 0)."""
-
-    retain_weight: float = 0.0
+    retain batch's mean answer-token NLL (no retain batch is drawn for weight 0).
+    Subclasses declare `retain_weight` after their own hyperparameters, with their
+    paper's default."""
 
     @property
     def uses_retain(self) -> bool:
