@@ -18,7 +18,10 @@ On a GPU, no weights needed: a randomly initialised model of a real architecture
 fed the same examples (token ids from --tokenizer), repeated to a larger epoch:
 
     python bench/bench_training.py --random-init qwen2.5-1.5b --tokenizer TOKENIZER_DIR \\
-        --batch-size 32 --copies 16
+        --batch-size 32 --copies 16 [--warmup] [--compile]
+
+--warmup runs each loop once untimed first (CUDA start-up, compilation); --compile
+compiles each decoder layer of both loops' models with torch.compile.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class ModelSource:
         self.path, self.shape, self.device = args.model, args.random_init, args.device
         self.dtype = getattr(torch, args.dtype)
         self.attention = "sdpa"
+        self.compile = args.compile
 
     def fresh(self):
         if self.shape:
@@ -89,7 +93,19 @@ class ModelSource:
             model = AutoModelForCausalLM.from_pretrained(
                 self.path, dtype=self.dtype, attn_implementation=self.attention
             )
-        return get_peft_model(model.to(self.device), LoraConfig(**LORA))
+        model = get_peft_model(model.to(self.device), LoraConfig(**LORA))
+        if self.compile and self.attention == "sdpa":  # FLOPs are counted uncompiled
+            compile_layers(model)
+        return model
+
+
+def compile_layers(model) -> None:
+    """torch.compile each decoder layer (regional compilation: the layers share one
+    compiled graph). The embeddings' output requires grad so that every layer sees
+    the same kind of input and none recompiles."""
+    model.enable_input_require_grads()
+    for layer in model.get_base_model().get_decoder().layers:
+        layer.compile(dynamic=True)
 
 
 def examples(tokenizer, data: Path, system_prompt: str | None, copies: int) -> list[dict]:
@@ -173,6 +189,8 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1, help="repeat the examples")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--warmup", action="store_true", help="run each loop once untimed")
+    parser.add_argument("--compile", action="store_true", help="compile each decoder layer")
     gpu = torch.cuda.is_available()
     parser.add_argument("--device", default="cuda" if gpu else "cpu")
     parser.add_argument("--dtype", default="bfloat16" if gpu else "float32")
@@ -182,6 +200,8 @@ def main() -> None:
     data = examples(tokenizer, args.data, args.system_prompt, args.copies)
     loops = {"trainer + peft": run_baseline, "unlearnflow loop": run_ours}
     runs = {name: [] for name in loops}
+    for run in loops.values() if args.warmup else ():  # CUDA start-up, compilation
+        run(source, tokenizer, data, args.batch_size)
     for _ in range(args.repeats):
         for name, run in loops.items():
             runs[name].append(run(source, tokenizer, data, args.batch_size))

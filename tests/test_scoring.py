@@ -1,5 +1,6 @@
 """Answer scoring: the shared-prompt path equals scoring each full sequence."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
@@ -52,12 +53,17 @@ def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
     assert torch.allclose(torch.log_softmax(shared[0], -1), torch.log_softmax(full, -1), atol=1e-4)
 
 
-def test_batches_with_a_shared_prefix_equal_full_sequences(tiny_model):
+@pytest.mark.parametrize("share_prefix", [True, False])
+def test_batches_with_or_without_a_shared_prefix_equal_full_sequences(tiny_model, share_prefix):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
-    batch = collate(examples, tokenizer.pad_token_id)
-    assert len(batch["prefix_ids"]) >= 3  # the chat header, cut off every row
+    batch = collate(examples, tokenizer.pad_token_id, share_prefix)
+    if share_prefix:
+        assert len(batch["prefix_ids"]) >= 3  # the chat header, cut off every row
+    else:
+        assert len(batch["prefix_ids"]) == 0
+        assert batch["input_ids"].shape[1] == max(len(e["input_ids"]) for e in examples)
     targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
     with torch.no_grad():
         logprobs, rows = answer_token_logprobs(model, batch)

@@ -40,11 +40,14 @@ def common_prefix_length(sequences: list[list[int]]) -> int:
     return length
 
 
-def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
+def run_after_prefix(
+    decoder, prefix_ids: torch.Tensor, input_ids, attention_mask, keep_cache: bool = True
+):
     """Hidden states of padded rows that all continue `prefix_ids` (run once, then cached).
 
     Padding may sit anywhere in a row: positions count only real tokens.
-    Returns (hidden states, KV cache, attention mask over prefix and rows).
+    Returns (hidden states, KV cache or None without `keep_cache`, attention mask over
+    prefix and rows). Rows without a prefix and without `keep_cache` build no cache.
     """
     rows = input_ids.shape[0]
     cache = None
@@ -59,7 +62,7 @@ def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mas
         attention_mask=attention_mask,
         position_ids=positions,
         past_key_values=cache,
-        use_cache=True,
+        use_cache=keep_cache,
     )
     return out.last_hidden_state, out.past_key_values, attention_mask
 
@@ -101,7 +104,8 @@ def answer_states(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch
     token, and its sequence."""
     decoder, _ = decoder_and_head(model)
     prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
-    hidden, _, _ = run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
+    ids, mask = batch["input_ids"], batch["attention_mask"]
+    hidden, _, _ = run_after_prefix(decoder, prefix, ids, mask, keep_cache=False)
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     rows = torch.arange(targets.shape[0], device=targets.device)[:, None].expand_as(targets)

@@ -79,7 +79,9 @@ def layer_states(model, batch: dict, layer: int):
     )
     try:
         prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
-        run_after_prefix(decoder, prefix, batch["input_ids"], batch["attention_mask"])
+        run_after_prefix(
+            decoder, prefix, batch["input_ids"], batch["attention_mask"], keep_cache=False
+        )
     finally:
         hook.remove()
     return captured[-1][batch["attention_mask"].bool()].float()  # [0] is the prefix's
