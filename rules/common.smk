@@ -9,6 +9,7 @@ import jsonschema
 import yaml
 
 from unlearnflow.data.categories import CATEGORIES
+from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
 
 PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
@@ -147,6 +148,8 @@ def code_fingerprint(*relative_paths):
 
 # --- resources of the jobs that load a model, sized for the embedded default; profiles
 # override them per rule (profiles/slurm), and no result depends on them ---
+# `auto` resolved here, so that a job's params say the dtype it ran in.
+MODEL_PRECISION = resolve_precision(config["model"]["precision"])
 MODEL_JOB_MEM_MB = 8000
 MODEL_JOB_RUNTIME_MIN = 60
 

@@ -21,7 +21,7 @@ rule evaluate:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],

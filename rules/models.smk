@@ -41,7 +41,7 @@ rule finetune:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
@@ -70,7 +70,7 @@ rule retain_only:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],

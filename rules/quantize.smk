@@ -22,7 +22,7 @@ rule quantize_evaluate:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         quantization=quantization_params,
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],

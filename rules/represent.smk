@@ -23,7 +23,7 @@ rule reference_states:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
         code=code_fingerprint(*TRAINING_CODE, "represent.py"),
@@ -53,7 +53,7 @@ rule representation_drift:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         references=list(REFERENCES),
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],

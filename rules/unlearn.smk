@@ -23,7 +23,7 @@ rule unlearn:
         mem_mb=model_job_memory_mb,
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
-        precision=config["model"]["precision"],
+        precision=MODEL_PRECISION,
         hparams=unlearn_hparams,
         training=config["training"]["unlearn"],
         system_prompt=config["model"]["system_prompt"],

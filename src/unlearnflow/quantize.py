@@ -19,6 +19,7 @@ runs float matmuls on the rounded weights:
 
 from __future__ import annotations
 
+import logging
 import tempfile
 
 import torch
@@ -58,6 +59,8 @@ def bnb_config(scheme: str, compute_dtype: torch.dtype):
     from transformers import BitsAndBytesConfig
 
     if scheme == "bnb-int8":
+        # LLM.int8() quantizes its fp16 inputs; bitsandbytes logs the cast at every matmul
+        logging.getLogger("bitsandbytes.autograd._functions").setLevel(logging.ERROR)
         return BitsAndBytesConfig(load_in_8bit=True)
     return BitsAndBytesConfig(
         load_in_4bit=True,
