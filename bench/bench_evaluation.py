@@ -8,7 +8,8 @@ answer variants and its greedy answer (shared KV cache), in length-sorted batche
 with answer-only logits, and decodes in batches from which finished answers drop out. Run after
 `make run` (it needs the fine-tuned model).
 
-    .venv/bin/python bench/bench_evaluation.py [--retain-items 40] [--repeats 2]
+    .venv/bin/python bench/bench_evaluation.py [--retain-items 40] [--repeats 2] \\
+        [--precision bfloat16]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from unlearnflow.data.encoding import encode_qa, prompt_ids
 from unlearnflow.data.records import WrongDetails
 from unlearnflow.evaluate import qa_items
 from unlearnflow.jsonl import read_jsonl
-from unlearnflow.models import load_stack
+from unlearnflow.models import PRECISIONS, load_stack
 
 
 def per_item_scores(model, tokenizer, pairs, system_prompt) -> list[float]:
@@ -63,10 +64,11 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
     args = parser.parse_args()
     base = args.results / "models" / "base"
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, [args.results / "models" / "finetuned"]).eval()
+    model = load_stack(base, [args.results / "models" / "finetuned"], args.precision).eval()
     details = {
         row.qa_id: row for row in read_jsonl(args.data / "wrong_details.jsonl", WrongDetails)
     }
@@ -98,7 +100,8 @@ def main() -> None:
             run()
             times[name].append(time.perf_counter() - start)
     print(
-        f"{len(items)} items, {len(pairs)} scored pairs, {len(questions)} generations"
+        f"{args.precision}: {len(items)} items, {len(pairs)} scored pairs,"
+        f" {len(questions)} generations"
         f" of at most {args.max_new_tokens} tokens"
     )
     for name, values in times.items():
