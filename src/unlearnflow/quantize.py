@@ -59,8 +59,6 @@ def bnb_config(scheme: str, compute_dtype: torch.dtype):
     from transformers import BitsAndBytesConfig
 
     if scheme == "bnb-int8":
-        # LLM.int8() quantizes its fp16 inputs; bitsandbytes logs the cast at every matmul
-        logging.getLogger("bitsandbytes.autograd._functions").setLevel(logging.ERROR)
         return BitsAndBytesConfig(load_in_8bit=True)
     return BitsAndBytesConfig(
         load_in_4bit=True,
@@ -76,6 +74,9 @@ def quantize(model, scheme: str, group_size: int):
         raise ValueError(f"unknown quantization scheme {scheme!r} (known: {', '.join(SCHEMES)})")
     if scheme.startswith("bnb-"):
         from transformers import AutoModelForCausalLM
+
+        # LLM.int8() computes on fp16 inputs; bitsandbytes logs that cast at every matmul
+        logging.getLogger("bitsandbytes.autograd._functions").setLevel(logging.ERROR)
 
         with tempfile.TemporaryDirectory() as folder:
             model.save_pretrained(folder)

@@ -177,7 +177,9 @@ def shares_prefix(device: torch.device) -> bool:
     return device.type == "cpu"
 
 
-def _batches(primary, secondary, settings: TrainSettings, rng, pad_id: int, share_prefix: bool):
+def _batches(
+    primary, secondary, settings: TrainSettings, rng: random.Random, pad_id: int, share_prefix: bool
+):
     """(primary batch, secondary batch or None) for every step of every epoch."""
     size = settings.batch_size
     for _ in range(settings.epochs):
