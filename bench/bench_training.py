@@ -5,12 +5,13 @@ same LoRA (r=8 on q, k, v, o), batch size and steps; runs alternate A, B, A, B i
 process, and tokens/s counts non-padding tokens. Also prints the FLOPs each loop
 executes (counted by torch.utils.flop_counter over one extra, untimed epoch) per
 second of its timed runs, as a fraction of the device's matmul peak: on a CPU the
-fp32 rate measured here; on a GPU the bf16 dense peak of its data sheet (MFU), and
-the rate of a large bf16 matrix product measured here. Per token our loop executes
+rate of a matrix product in the run's dtype measured here (the fp32 rate printed
+beside it); on a GPU the bf16 dense peak of its data sheet (MFU), and the rate of a
+large bf16 matrix product measured here. Per token our loop executes
 less than the ~4 FLOPs per parameter of a plain LoRA step, since the shared chat
 header runs once per batch and the unembedding only at answer tokens.
 
-On a CPU, with the workflow's base model and data (run after `make run`):
+On a CPU, with the workflow's base model, data and precision (run after `make run`):
 
     .venv/bin/python bench/bench_training.py [--repeats 2] [--system-prompt ""]
 
@@ -45,6 +46,7 @@ from transformers import (
 
 from unlearnflow.data.encoding import encode_qa
 from unlearnflow.data.records import QA
+from unlearnflow.hardware import resolve_precision
 from unlearnflow.jsonl import read_jsonl
 from unlearnflow.scoring import mean_answer_nll
 from unlearnflow.train import TrainSettings, train
@@ -193,7 +195,8 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="compile each decoder layer")
     gpu = torch.cuda.is_available()
     parser.add_argument("--device", default="cuda" if gpu else "cpu")
-    parser.add_argument("--dtype", default="bfloat16" if gpu else "float32")
+    workflow_precision = "bfloat16" if gpu else resolve_precision("auto")
+    parser.add_argument("--dtype", default=workflow_precision, help="default: the workflow's")
     args = parser.parse_args()
     source = ModelSource(args)
     tokenizer = AutoTokenizer.from_pretrained(args.tokenizer or args.model)
@@ -207,8 +210,9 @@ def main() -> None:
             runs[name].append(run(source, tokenizer, data, args.batch_size))
     parameters = sum(p.numel() for p in source.fresh().parameters())
     if args.device == "cpu":
-        device_name, peak = "CPU", matmul_rate("cpu", torch.float32, 1024)
-        peaks = f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s (measured)"
+        fp32 = matmul_rate("cpu", torch.float32, 1024)
+        device_name, peak = "CPU", matmul_rate("cpu", source.dtype, 1024)
+        peaks = f"fp32 matmul {fp32 / 1e9:.0f} GFLOP/s, {args.dtype} {peak / 1e9:.0f} (measured)"
     else:
         device_name = torch.cuda.get_device_name()
         measured = matmul_rate(args.device, torch.bfloat16, 8192)

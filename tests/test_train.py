@@ -1,5 +1,6 @@
 """The training loop: it learns, stops on divergence, and pads little."""
 
+import contextlib
 import random
 
 import pytest
@@ -10,7 +11,14 @@ from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import encode_qa
 from unlearnflow.scoring import IGNORE, mean_answer_nll
-from unlearnflow.train import TrainSettings, batch_tokens, collate, length_grouped_batches, train
+from unlearnflow.train import (
+    TrainSettings,
+    adapter_precision,
+    batch_tokens,
+    collate,
+    length_grouped_batches,
+    train,
+)
 
 
 def lora_model():
@@ -48,6 +56,49 @@ def test_fine_tuning_learns_the_answers():
     assert result.tokens == 30 * sum(len(e["input_ids"]) for e in data)
     with torch.no_grad():
         assert mean_answer_nll(model, batch).item() < 0.3 * before
+
+
+def adapter_gradients(model, batch, precision):
+    """The loss's gradients of the LoRA weights, and the dtypes lora_A layers were fed."""
+    fed = set()
+    hooks = [
+        module.register_forward_hook(lambda _, inputs, __: fed.add(inputs[0].dtype))
+        for name, module in model.named_modules()
+        if name.endswith("lora_A.default")
+    ]
+    autocast, adapters_in_model_dtype = precision
+    model.zero_grad()
+    with adapters_in_model_dtype:
+        with autocast:
+            loss = mean_answer_nll(model, batch)
+        loss.backward()
+    for hook in hooks:
+        hook.remove()
+    grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+    return grads, fed
+
+
+def test_a_bfloat16_model_trains_its_float32_adapter_in_mixed_precision():
+    """The adapters' products run in bf16 (no float32 copy of each layer's input), their
+    weights and gradients stay float32, and the gradients agree with peft's own casting
+    to bf16 precision."""
+    torch.manual_seed(0)
+    config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    model = get_peft_model(random_llama(61).to(torch.bfloat16), config)
+    batch = collate(examples(), pad_id=0)
+    precision = adapter_precision(model, torch.device("cpu"))
+    plain, fed_plain = adapter_gradients(model, batch, (contextlib.nullcontext(),) * 2)
+    mixed, fed_mixed = adapter_gradients(model, batch, precision)
+    assert fed_plain == {torch.float32} and fed_mixed == {torch.bfloat16}
+    for name, grad in mixed.items():
+        assert grad.dtype == torch.float32
+        assert torch.allclose(grad, plain[name], rtol=0.05, atol=0.02 * plain[name].abs().max())
+
+
+def test_float32_models_train_without_autocast():
+    autocast, casting = adapter_precision(lora_model(), torch.device("cpu"))
+    assert isinstance(autocast, contextlib.nullcontext)
+    assert isinstance(casting, contextlib.nullcontext)
 
 
 @pytest.mark.parametrize("schedule", ["constant", "linear"])

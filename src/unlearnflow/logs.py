@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import warnings
 from collections.abc import Iterator
 
 
@@ -20,6 +21,8 @@ def logging_to(path: str) -> Iterator[logging.Logger]:
     )
     for noisy in ("httpx", "openai", "urllib3"):  # request lines would add nothing useful
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # peft reads transformers' deprecated `is_gradient_checkpointing` on every adapter.
+    warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
     logger = logging.getLogger("unlearnflow")
     try:
         yield logger
