@@ -7,9 +7,9 @@ executes (counted by torch.utils.flop_counter over one extra, untimed epoch) per
 second of its timed runs, as a fraction of the device's matmul peak: on a CPU the
 rate of a matrix product in the run's dtype measured here (the fp32 rate printed
 beside it); on a GPU the bf16 dense peak of its data sheet (MFU), and the rate of a
-large bf16 matrix product measured here. Per token our loop executes
-less than the ~4 FLOPs per parameter of a plain LoRA step, since the shared chat
-header runs once per batch and the unembedding only at answer tokens.
+large bf16 matrix product measured here. Per token our loop executes fewer FLOPs
+than the Trainer: it pads less (batches grouped by length) and applies the
+unembedding only at answer tokens.
 
 On a CPU, with the workflow's base model, data and precision (run after `make run`):
 

@@ -1,6 +1,5 @@
 """Answer scoring: the shared-prompt path equals scoring each full sequence."""
 
-import pytest
 import torch
 import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
@@ -53,17 +52,12 @@ def test_shared_prompt_scoring_equals_full_sequences(tiny_model):
     assert torch.allclose(torch.log_softmax(shared[0], -1), torch.log_softmax(full, -1), atol=1e-4)
 
 
-@pytest.mark.parametrize("share_prefix", [True, False])
-def test_batches_with_or_without_a_shared_prefix_equal_full_sequences(tiny_model, share_prefix):
+def test_padded_batches_equal_full_sequences(tiny_model):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model).eval()
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
-    batch = collate(examples, tokenizer.pad_token_id, share_prefix)
-    if share_prefix:
-        assert len(batch["prefix_ids"]) >= 3  # the chat header, cut off every row
-    else:
-        assert len(batch["prefix_ids"]) == 0
-        assert batch["input_ids"].shape[1] == max(len(e["input_ids"]) for e in examples)
+    batch = collate(examples, tokenizer.pad_token_id)
+    assert batch["input_ids"].shape[1] == max(len(e["input_ids"]) for e in examples)
     targets = torch.cat([torch.tensor(e["labels"][1:]) for e in examples])
     with torch.no_grad():
         logprobs, rows = answer_token_logprobs(model, batch)
@@ -74,7 +68,7 @@ def test_batches_with_or_without_a_shared_prefix_equal_full_sequences(tiny_model
     assert torch.equal(rows, torch.tensor(owners))
 
 
-def test_gradients_flow_through_the_shared_prefix(tiny_model):
+def test_padded_batches_give_the_gradients_of_full_sequences(tiny_model):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     model = LlamaForCausalLM.from_pretrained(tiny_model)
     examples = [encode_qa(tokenizer, q, a, "") for q, answers in GROUPS for a in answers]
@@ -86,11 +80,11 @@ def test_gradients_flow_through_the_shared_prefix(tiny_model):
         return [p.grad.clone() for p in model.parameters()]
 
     batch = collate(examples, tokenizer.pad_token_id)
-    shared = gradients(-answer_token_logprobs(model, batch)[0].mean())
+    padded = gradients(-answer_token_logprobs(model, batch)[0].mean())
     full = gradients(
         F.cross_entropy(full_sequence_logits(model, examples), targets[targets != IGNORE])
     )
-    for ours, reference in zip(shared, full, strict=True):
+    for ours, reference in zip(padded, full, strict=True):
         assert torch.allclose(ours, reference, atol=1e-5)
 
 

@@ -155,22 +155,7 @@ def test_collate_masks_padding():
     assert batch["input_ids"].tolist() == [[5, 6, 7], [8, 0, 0]]
     assert batch["labels"].tolist() == [[IGNORE, 6, 7], [8, IGNORE, IGNORE]]
     assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 0, 0]]
-    assert batch["prefix_ids"].tolist() == []
-
-
-def test_collate_cuts_the_shared_prompt_prefix_off_the_rows():
-    batch = collate(
-        [
-            {"input_ids": [1, 2, 5, 6, 7], "labels": [IGNORE, IGNORE, IGNORE, 6, 7]},
-            {"input_ids": [1, 2, 5, 9], "labels": [IGNORE, IGNORE, IGNORE, 9]},
-        ],
-        pad_id=0,
-    )
-    # each row keeps at least one prompt token: it predicts the first answer token
-    assert batch["prefix_ids"].tolist() == [1, 2]
-    assert batch["input_ids"].tolist() == [[5, 6, 7], [5, 9, 0]]
-    assert batch["labels"].tolist() == [[IGNORE, 6, 7], [IGNORE, 9, IGNORE]]
-    assert batch_tokens(batch) == 9
+    assert batch_tokens(batch) == 4
 
 
 @pytest.mark.parametrize("system_prompt", [None, "Answer briefly."])

@@ -1,12 +1,12 @@
 """Answer scoring under a causal LM: log-likelihoods of the label tokens only.
 
-Batches are Hugging Face causal-LM batches, `input_ids`, `attention_mask` and
-`labels` (-100 on every token that is not part of the answer), plus `prefix_ids`:
-the tokens every row starts with (the chat template's system turn and user header),
-cut off the rows. The prefix runs once and its KV cache serves every row; the
-unembedding is applied only at the positions that predict an answer token, never to
-the whole sequence (with short answers, most of the logits a plain forward pass
-computes are thrown away).
+Batches are right-padded Hugging Face causal-LM batches, `input_ids`,
+`attention_mask` and `labels` (-100 on every token that is not part of the answer).
+The unembedding is applied only at the positions that predict an answer token, never
+to the whole sequence (with short answers, most of the logits a plain forward pass
+computes are thrown away). Evaluation runs its prompts once (`run_prompts`: the chat
+header they all start with once for the batch) and their KV cache serves every answer
+variant and the greedy answer.
 """
 
 from __future__ import annotations
@@ -40,14 +40,11 @@ def common_prefix_length(sequences: list[list[int]]) -> int:
     return length
 
 
-def run_after_prefix(
-    decoder, prefix_ids: torch.Tensor, input_ids, attention_mask, keep_cache: bool = True
-):
+def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
     """Hidden states of padded rows that all continue `prefix_ids` (run once, then cached).
 
     Padding may sit anywhere in a row: positions count only real tokens.
-    Returns (hidden states, KV cache or None without `keep_cache`, attention mask over
-    prefix and rows). Rows without a prefix and without `keep_cache` build no cache.
+    Returns (hidden states, KV cache, attention mask over prefix and rows).
     """
     rows = input_ids.shape[0]
     cache = None
@@ -62,7 +59,7 @@ def run_after_prefix(
         attention_mask=attention_mask,
         position_ids=positions,
         past_key_values=cache,
-        use_cache=keep_cache,
+        use_cache=True,
     )
     return out.last_hidden_state, out.past_key_values, attention_mask
 
@@ -99,13 +96,18 @@ def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
     return PromptPass(hidden[:, -1], cache, mask)
 
 
+def row_states(decoder, batch: dict) -> torch.Tensor:
+    """The decoder's last hidden states at every position of a batch (no KV cache)."""
+    return decoder(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False
+    ).last_hidden_state
+
+
 def answer_states(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(hidden states, targets, rows): the state that predicts each answer token, the
     token, and its sequence."""
     decoder, _ = decoder_and_head(model)
-    prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
-    ids, mask = batch["input_ids"], batch["attention_mask"]
-    hidden, _, _ = run_after_prefix(decoder, prefix, ids, mask, keep_cache=False)
+    hidden = row_states(decoder, batch)
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     rows = torch.arange(targets.shape[0], device=targets.device)[:, None].expand_as(targets)

@@ -68,7 +68,7 @@ class RepresentationMisdirection(Method):
 def layer_states(model, batch: dict, layer: int):
     """The output of decoder layer `layer` at every real (unpadded) token of the rows,
     in float32: (tokens, hidden size)."""
-    from ..scoring import decoder_and_head, run_after_prefix
+    from ..scoring import decoder_and_head, row_states
 
     decoder, _ = decoder_and_head(model)
     captured = []
@@ -78,10 +78,7 @@ def layer_states(model, batch: dict, layer: int):
         )
     )
     try:
-        prefix = batch.get("prefix_ids", batch["input_ids"][0, :0])
-        run_after_prefix(
-            decoder, prefix, batch["input_ids"], batch["attention_mask"], keep_cache=False
-        )
+        row_states(decoder, batch)
     finally:
         hook.remove()
-    return captured[-1][batch["attention_mask"].bool()].float()  # [0] is the prefix's
+    return captured[0][batch["attention_mask"].bool()].float()
