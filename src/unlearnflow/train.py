@@ -166,8 +166,9 @@ def adapter_precision(model, device: torch.device):
     Mixed precision (Micikevicius et al. 2018, "Mixed Precision Training"): the
     adapters' products run in bfloat16 while their weights, gradients and optimizer
     state stay float32. Without it peft casts every adapted layer's input to float32
-    and its output back, a copy per layer and pass: an epoch of the default benchmark
-    at batch 8 on this CPU ran at ~360-455 tokens/s that way against ~490 (README).
+    and its output back, a copy per layer and pass: fine-tuning epochs of the default
+    benchmark (LoRA r16 on every linear layer, batch 8, 2-core Xeon with AMX) ran at
+    356 and 455 tokens/s that way against 495 and 491 with it.
     """
     frozen = {p.dtype for p in model.parameters() if not p.requires_grad}
     trained = {p.dtype for p in model.parameters() if p.requires_grad}
