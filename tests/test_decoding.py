@@ -6,7 +6,7 @@ from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import prompt_ids
 from unlearnflow.decoding import greedy_after
-from unlearnflow.scoring import run_prompts
+from unlearnflow.scoring import PromptPass, run_prompts
 
 QUESTIONS = [
     "Where was Ada Berg born?",
@@ -52,3 +52,19 @@ def test_greedy_decode_equals_generate_with_rows_stopping_early(tiny_model):
     ours = greedy_decode(model, prompts, 12, {stop}, pad)
     assert ours == reference_decode(model, prompts, 12, stop, pad)
     assert len(ours[1]) <= 5 and any(len(output) == 12 for output in ours)
+
+
+def test_joined_prompt_passes_decode_as_they_do_apart(tiny_model):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = random_llama(len(tokenizer), hidden_size=64, initializer_range=0.3).eval()
+    pad = tokenizer.pad_token_id
+    groups = [QUESTIONS[:2], QUESTIONS[2:]]  # of different widths and shared headers
+    apart, passes = [], []
+    for group in groups:
+        prompts = [prompt_ids(tokenizer, q, "") for q in group]
+        apart += greedy_decode(model, prompts, 12, set(), pad)
+        with torch.inference_mode():
+            passes.append(run_prompts(model.get_decoder(), prompts, pad))
+    joined = PromptPass.join(passes)
+    assert joined.mask.shape[1] == max(p.mask.shape[1] for p in passes)
+    assert greedy_after(model, joined, [0, 1, 2, 3], 12, set()) == apart

@@ -3,7 +3,10 @@
 Each question's prompt runs once (its chat header once per batch) and serves both its
 answer variants (answer, paraphrase, wrong answers; one that repeats runs once) and
 its greedy answer. Questions are batched by prompt length, answers by answer length,
-so that little is padded.
+so that little is padded. Greedy answers wait for those of the next batches and are
+decoded together: a decoding step reads every weight for one token per row, and costs
+nearly as much for a few rows as for many (on the CPU, one thread, SmolLM2-135M in
+bf16: 53 ms for 1 row, 129 ms for 64).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import torch
 
 from .data.encoding import answer_ids, prompt_ids
 from .decoding import greedy_after, stop_token_ids
-from .scoring import answers_after, decoder_and_head, run_prompts
+from .scoring import PromptPass, answers_after, decoder_and_head, run_prompts
+
+DECODING_BATCHES = 4  # greedy answers decoded at once: up to this many batches' worth
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ def answer_questions(
     max_new_tokens: int,
 ) -> list[Answered]:
     """Scores and greedy answers of every question; `batch_size` bounds the rows of
-    every forward pass (prompts, answers or decoding sequences)."""
+    every prompt and answer pass, `DECODING_BATCHES × batch_size` the sequences that
+    decode together."""
     decoder, _ = decoder_and_head(model)
     stops = stop_token_ids(model, tokenizer)
     prompts = [prompt_ids(tokenizer, q.text, system_prompt) for q in questions]
@@ -76,6 +82,17 @@ def answer_questions(
     scores: list[dict[str, TokenScores]] = [{} for _ in questions]
     generations: list[str | None] = [None] * len(questions)
     order = sorted(range(len(questions)), key=lambda q: len(prompts[q]))
+    waiting: list[tuple[list[int], PromptPass]] = []  # questions to answer, their prompts
+
+    def decode_waiting() -> None:
+        asking = [q for owners, _ in waiting for q in owners]
+        joined = PromptPass.join([prompt_pass for _, prompt_pass in waiting])
+        outputs = greedy_after(model, joined, list(range(len(asking))), max_new_tokens, stops)
+        texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
+        for q, text in zip(asking, texts, strict=True):
+            generations[q] = text.strip()
+        waiting.clear()
+
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
         with torch.inference_mode():
@@ -99,10 +116,16 @@ def answer_questions(
                     scores[q][distinct[q][v]] = _token_scores(logits[mask], targets[mask], moments)
         asked = [row for row, q in enumerate(chunk) if questions[q].generate]
         if asked:
-            outputs = greedy_after(model, prompt_pass, asked, max_new_tokens, stops)
-            texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
-            for row, text in zip(asked, texts, strict=True):
-                generations[chunk[row]] = text.strip()
+            waiting.append(
+                (
+                    [chunk[row] for row in asked],
+                    prompt_pass.select(torch.tensor(asked, device=decoder.device)),
+                )
+            )
+        if sum(len(owners) for owners, _ in waiting) > (DECODING_BATCHES - 1) * batch_size:
+            decode_waiting()
+    if waiting:
+        decode_waiting()
     return [
         Answered([scores[q][a] for a in question.answers], generations[q])
         for q, question in enumerate(questions)

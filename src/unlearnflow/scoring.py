@@ -79,6 +79,30 @@ class PromptPass:
         cache.batch_select_indices(owner)
         return PromptPass(self.last_hidden[owner], cache, self.mask[owner])
 
+    @staticmethod
+    def join(passes: list[PromptPass]) -> PromptPass:
+        """The rows of every pass in one, each left-padded (masked out) to the widest."""
+        from transformers import DynamicCache
+
+        width = max(p.mask.shape[1] for p in passes)
+
+        def widened(tensor: torch.Tensor, dim: int) -> torch.Tensor:
+            before = width - tensor.shape[dim]
+            return torch.nn.functional.pad(tensor, [0, 0] * (tensor.dim() - 1 - dim) + [before, 0])
+
+        layers = [
+            [
+                torch.cat([widened(getattr(layer, part), 2) for layer in same_layer])
+                for part in ("keys", "values")
+            ]
+            for same_layer in zip(*(p.cache.layers for p in passes), strict=True)
+        ]
+        return PromptPass(
+            torch.cat([p.last_hidden for p in passes]),
+            DynamicCache(layers),
+            torch.cat([widened(p.mask, 1) for p in passes]),
+        )
+
 
 def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
     """Token prompts, each left-padded after their common prefix (which runs once)."""
