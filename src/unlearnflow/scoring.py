@@ -40,30 +40,6 @@ def common_prefix_length(sequences: list[list[int]]) -> int:
     return length
 
 
-def run_after_prefix(decoder, prefix_ids: torch.Tensor, input_ids, attention_mask):
-    """Hidden states of padded rows that all continue `prefix_ids` (run once, then cached).
-
-    Padding may sit anywhere in a row: positions count only real tokens.
-    Returns (hidden states, KV cache, attention mask over prefix and rows).
-    """
-    rows = input_ids.shape[0]
-    cache = None
-    if len(prefix_ids):
-        cache = decoder(input_ids=prefix_ids[None], use_cache=True).past_key_values
-        cache.batch_repeat_interleave(rows)
-        prefix_mask = torch.ones((rows, len(prefix_ids)), dtype=attention_mask.dtype)
-        attention_mask = torch.cat([prefix_mask.to(attention_mask.device), attention_mask], dim=1)
-    positions = (attention_mask.cumsum(-1) - 1).clamp(min=0)[:, -input_ids.shape[1] :]
-    out = decoder(
-        input_ids=input_ids,
-        attention_mask=attention_mask,
-        position_ids=positions,
-        past_key_values=cache,
-        use_cache=True,
-    )
-    return out.last_hidden_state, out.past_key_values, attention_mask
-
-
 @dataclass
 class PromptPass:
     """Prompts run once: each prompt's last hidden state (it predicts the first answer
@@ -105,10 +81,10 @@ class PromptPass:
 
 
 def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
-    """Token prompts, each left-padded after their common prefix (which runs once)."""
+    """Token prompts, each left-padded after their common prefix (which runs once, and
+    its KV cache is repeated for every row). Positions count only real tokens."""
     device = decoder.device
     shared = common_prefix_length(prompts)
-    prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
     rests = [prompt[shared:] for prompt in prompts]
     width = max(len(rest) for rest in rests)
     ids = torch.full((len(rests), width), pad_id, dtype=torch.long, device=device)
@@ -116,8 +92,20 @@ def run_prompts(decoder, prompts: list[list[int]], pad_id: int) -> PromptPass:
     for row, rest in enumerate(rests):
         ids[row, width - len(rest) :] = torch.tensor(rest)
         mask[row, width - len(rest) :] = 1
-    hidden, cache, mask = run_after_prefix(decoder, prefix, ids, mask)
-    return PromptPass(hidden[:, -1], cache, mask)
+    cache = None
+    if shared:
+        prefix = torch.tensor(prompts[0][:shared], dtype=torch.long, device=device)
+        cache = decoder(input_ids=prefix[None], use_cache=True).past_key_values
+        cache.batch_repeat_interleave(len(rests))
+        mask = torch.cat([torch.ones_like(mask[:, :1]).expand(-1, shared), mask], dim=1)
+    out = decoder(
+        input_ids=ids,
+        attention_mask=mask,
+        position_ids=(mask.cumsum(-1) - 1).clamp(min=0)[:, -width:],
+        past_key_values=cache,
+        use_cache=True,
+    )
+    return PromptPass(out.last_hidden_state[:, -1], out.past_key_values, mask)
 
 
 def row_states(decoder, batch: dict) -> torch.Tensor:
