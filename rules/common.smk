@@ -9,7 +9,7 @@ import jsonschema
 import yaml
 
 from unlearnflow.data.categories import CATEGORIES
-from unlearnflow.hardware import resolve_precision
+from unlearnflow.hardware import resolve_precision, resolve_schemes
 from unlearnflow.methods import METHODS, make_method
 
 PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
@@ -284,8 +284,9 @@ EVALUATION_CODE = [
 ]
 
 
-# --- quantization: every model under every scheme of the config ---
+# --- quantization: every model under every scheme of the config (`auto` resolved) ---
 QUANTIZATION = config["quantization"]
+QUANTIZATION_SCHEMES = resolve_schemes(QUANTIZATION["schemes"], MODEL_PRECISION)
 
 
 def quantization_params(wildcards):
@@ -300,7 +301,7 @@ def quantize_results_inputs(wildcards):
         "evaluations": [f"results/eval/{model}.json" for model in MODELS],
         "quantized": [
             f"results/quantize/{scheme}/{model}.json"
-            for scheme in QUANTIZATION["schemes"]
+            for scheme in QUANTIZATION_SCHEMES
             for model in MODELS
         ],
         "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
