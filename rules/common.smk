@@ -9,7 +9,7 @@ import jsonschema
 import yaml
 
 from unlearnflow.data.categories import CATEGORIES
-from unlearnflow.hardware import resolve_precision, resolve_schemes
+from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
 
 PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
@@ -284,9 +284,8 @@ EVALUATION_CODE = [
 ]
 
 
-# --- quantization: every model under every scheme of the config (`auto` resolved) ---
+# --- quantization: every model under every scheme of the config ---
 QUANTIZATION = config["quantization"]
-QUANTIZATION_SCHEMES = resolve_schemes(QUANTIZATION["schemes"], MODEL_PRECISION)
 
 
 def quantization_params(wildcards):
@@ -301,7 +300,7 @@ def quantize_results_inputs(wildcards):
         "evaluations": [f"results/eval/{model}.json" for model in MODELS],
         "quantized": [
             f"results/quantize/{scheme}/{model}.json"
-            for scheme in QUANTIZATION_SCHEMES
+            for scheme in QUANTIZATION["schemes"]
             for model in MODELS
         ],
         "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],

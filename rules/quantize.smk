@@ -11,7 +11,7 @@ rule quantize_evaluate:
     benchmark:
         "benchmarks/quantize_evaluate/{scheme}/{model}.tsv"
     wildcard_constraints:
-        scheme="|".join(QUANTIZATION_SCHEMES),
+        scheme="|".join(QUANTIZATION["schemes"]),
         model=MODEL_IDS,
     retries: 1
     conda:
@@ -45,7 +45,7 @@ rule quantize_results:
         "../envs/unlearnflow.yaml"
     params:
         models=MODELS,
-        schemes=QUANTIZATION_SCHEMES,
+        schemes=QUANTIZATION["schemes"],
         code=code_fingerprint("quantize_results.py", "aggregate.py", "metrics"),
     script:
         "../scripts/quantize_results.py"

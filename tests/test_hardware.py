@@ -1,6 +1,6 @@
 import pytest
 
-from unlearnflow.hardware import cpu_flags, resolve_precision, resolve_schemes
+from unlearnflow.hardware import cpu_flags, resolve_precision
 
 AVX2 = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu\n"
 ZEN4 = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f avx512_bf16\n"
@@ -24,9 +24,3 @@ def test_flags_come_from_the_first_processor_and_a_missing_file_gives_none(tmp_p
     assert cpu_flags(path) == {"fpu", "sse2", "avx", "avx2", "fma"}
     assert cpu_flags(tmp_path / "absent") == set()
     assert resolve_precision("auto", tmp_path / "absent") == "float32"
-
-
-def test_auto_schemes_are_an_8_and_a_4_bit_pair_fast_in_the_precision():
-    assert resolve_schemes("auto", "bfloat16") == ["rtn-int8", "rtn-int4"]
-    assert resolve_schemes("auto", "float32") == ["bnb-int8", "bnb-nf4"]
-    assert resolve_schemes(["bnb-fp4"], "bfloat16") == ["bnb-fp4"]  # a list stays
