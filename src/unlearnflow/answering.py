@@ -82,11 +82,12 @@ def answer_questions(
     scores: list[dict[str, TokenScores]] = [{} for _ in questions]
     generations: list[str | None] = [None] * len(questions)
     order = sorted(range(len(questions)), key=lambda q: len(prompts[q]))
-    waiting: list[tuple[list[int], PromptPass]] = []  # questions to answer, their prompts
+    # questions to answer, their batch's prompt pass and their rows in it
+    waiting: list[tuple[list[int], PromptPass, torch.Tensor]] = []
 
     def decode_waiting() -> None:
-        asking = [q for owners, _ in waiting for q in owners]
-        joined = PromptPass.join([prompt_pass for _, prompt_pass in waiting])
+        asking = [q for owners, _, _ in waiting for q in owners]
+        joined = PromptPass.join([(prompt_pass, rows) for _, prompt_pass, rows in waiting])
         outputs = greedy_after(model, joined, list(range(len(asking))), max_new_tokens, stops)
         texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
         for q, text in zip(asking, texts, strict=True):
@@ -116,13 +117,10 @@ def answer_questions(
                     scores[q][distinct[q][v]] = _token_scores(logits[mask], targets[mask], moments)
         asked = [row for row, q in enumerate(chunk) if questions[q].generate]
         if asked:
-            waiting.append(
-                (
-                    [chunk[row] for row in asked],
-                    prompt_pass.select(torch.tensor(asked, device=decoder.device)),
-                )
-            )
-        if sum(len(owners) for owners, _ in waiting) > (DECODING_BATCHES - 1) * batch_size:
+            rows = torch.tensor(asked, device=decoder.device)
+            waiting.append(([chunk[row] for row in asked], prompt_pass, rows))
+        # decode before the next batch could take the waiting rows past the bound
+        if sum(len(owners) for owners, _, _ in waiting) > (DECODING_BATCHES - 1) * batch_size:
             decode_waiting()
     if waiting:
         decode_waiting()

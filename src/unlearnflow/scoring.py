@@ -56,11 +56,11 @@ class PromptPass:
         return PromptPass(self.last_hidden[owner], cache, self.mask[owner])
 
     @staticmethod
-    def join(passes: list[PromptPass]) -> PromptPass:
-        """The rows of every pass in one, each left-padded (masked out) to the widest."""
+    def join(parts: list[tuple[PromptPass, torch.Tensor]]) -> PromptPass:
+        """The given rows of each pass in one, each left-padded (masked out) to the widest."""
         from transformers import DynamicCache
 
-        width = max(p.mask.shape[1] for p in passes)
+        width = max(p.mask.shape[1] for p, _ in parts)
 
         def widened(tensor: torch.Tensor, dim: int) -> torch.Tensor:
             before = width - tensor.shape[dim]
@@ -68,15 +68,17 @@ class PromptPass:
 
         layers = [
             [
-                torch.cat([widened(getattr(layer, part), 2) for layer in same_layer])
+                torch.cat([widened(getattr(layer, part)[rows], 2) for layer, rows in same_layer])
                 for part in ("keys", "values")
             ]
-            for same_layer in zip(*(p.cache.layers for p in passes), strict=True)
+            for same_layer in zip(
+                *([(layer, rows) for layer in p.cache.layers] for p, rows in parts), strict=True
+            )
         ]
         return PromptPass(
-            torch.cat([p.last_hidden for p in passes]),
+            torch.cat([p.last_hidden[rows] for p, rows in parts]),
             DynamicCache(layers),
-            torch.cat([widened(p.mask, 1) for p in passes]),
+            torch.cat([widened(p.mask[rows], 1) for p, rows in parts]),
         )
 
 
