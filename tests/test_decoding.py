@@ -35,7 +35,7 @@ def reference_decode(model, prompts, max_new_tokens, stop_id, pad_id):
 def greedy_decode(model, prompts, max_new_tokens, stop_ids, pad_id):
     with torch.inference_mode():
         prompt_pass = run_prompts(model.get_decoder(), prompts, pad_id)
-    return greedy_after(model, prompt_pass, list(range(len(prompts))), max_new_tokens, stop_ids)
+    return greedy_after(model, prompt_pass, max_new_tokens, stop_ids)
 
 
 def test_greedy_decode_equals_generate_with_rows_stopping_early(tiny_model):
@@ -69,4 +69,4 @@ def test_joined_prompt_passes_decode_as_they_do_apart(tiny_model):
     joined = PromptPass.join([(passes[0], torch.tensor([1])), (passes[1], torch.tensor([1, 0]))])
     assert joined.mask.shape[1] == max(p.mask.shape[1] for p in passes)
     expected = [apart[0][1], apart[1][1], apart[1][0]]
-    assert greedy_after(model, joined, [0, 1, 2], 12, set()) == expected
+    assert greedy_after(model, joined, 12, set()) == expected

@@ -88,7 +88,7 @@ def answer_questions(
     def decode_waiting() -> None:
         asking = [q for owners, _, _ in waiting for q in owners]
         joined = PromptPass.join([(prompt_pass, rows) for _, prompt_pass, rows in waiting])
-        outputs = greedy_after(model, joined, list(range(len(asking))), max_new_tokens, stops)
+        outputs = greedy_after(model, joined, max_new_tokens, stops)
         texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
         for q, text in zip(asking, texts, strict=True):
             generations[q] = text.strip()

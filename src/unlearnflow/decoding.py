@@ -23,19 +23,19 @@ def stop_token_ids(model, tokenizer) -> set[int]:
 
 @torch.inference_mode()
 def greedy_after(
-    model, prompts: PromptPass, which: list[int], max_new_tokens: int, stop_ids: set[int]
+    model, prompts: PromptPass, max_new_tokens: int, stop_ids: set[int]
 ) -> list[list[int]]:
-    """The greedy continuation of each prompt in `which`, without its stop token, at
-    most `max_new_tokens` long; the same tokens as `generate(do_sample=False)`."""
+    """The greedy continuation of each prompt of the pass, without its stop token, at
+    most `max_new_tokens` long; the same tokens as `generate(do_sample=False)`. The
+    pass's cache is used up: it ends holding the decoded rows' keys and values."""
     decoder, head = decoder_and_head(model)
     device = decoder.device
-    state = prompts.select(torch.tensor(which, device=device))
-    cache, mask = state.cache, state.mask
+    cache, mask = prompts.cache, prompts.mask
     positions = mask.sum(-1, keepdim=True)
-    rows = torch.arange(len(which), device=device)
+    rows = torch.arange(mask.shape[0], device=device)
     stops = torch.tensor(sorted(stop_ids), device=device)
-    outputs: list[list[int]] = [[] for _ in which]
-    tokens = head(state.last_hidden).argmax(-1)
+    outputs: list[list[int]] = [[] for _ in range(mask.shape[0])]
+    tokens = head(prompts.last_hidden).argmax(-1)
     for step in range(max_new_tokens):
         finished = torch.isin(tokens, stops)
         for row, token in zip(rows[~finished].tolist(), tokens[~finished].tolist(), strict=True):

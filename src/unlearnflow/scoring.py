@@ -11,7 +11,6 @@ variant and the greedy answer.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,10 +49,8 @@ class PromptPass:
     mask: torch.Tensor
 
     def select(self, owner: torch.Tensor) -> PromptPass:
-        """A copy whose row i is prompt owner[i] (the cache itself is left as it is)."""
-        cache = copy.deepcopy(self.cache)
-        cache.batch_select_indices(owner)
-        return PromptPass(self.last_hidden[owner], cache, self.mask[owner])
+        """A copy whose row i is prompt owner[i] (this pass is left as it is)."""
+        return PromptPass.join([(self, owner)])
 
     @staticmethod
     def join(parts: list[tuple[PromptPass, torch.Tensor]]) -> PromptPass:
