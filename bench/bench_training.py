@@ -34,9 +34,9 @@ from pathlib import Path
 
 import torch
 from peft import LoraConfig, get_peft_model
+from shapes import SHAPES, random_model
 from torch.utils.flop_counter import FlopCounterMode
 from transformers import (
-    AutoConfig,
     AutoModelForCausalLM,
     AutoTokenizer,
     DataCollatorForSeq2Seq,
@@ -53,23 +53,6 @@ from unlearnflow.train import TrainSettings, train
 
 LORA = {"r": 8, "lora_alpha": 16, "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"]}
 
-# Architectures for --random-init: their published configs (no download needed).
-SHAPES = {
-    "qwen2.5-1.5b": {
-        "model_type": "qwen2",
-        "hidden_size": 1536,
-        "intermediate_size": 8960,
-        "num_hidden_layers": 28,
-        "num_attention_heads": 12,
-        "num_key_value_heads": 2,
-        "vocab_size": 151936,
-        "max_position_embeddings": 32768,
-        "rope_theta": 1000000.0,
-        "rms_norm_eps": 1e-6,
-        "tie_word_embeddings": True,
-    },
-}
-
 # bf16 dense tensor-core peak of the data sheets (FLOP/s), by device name.
 BF16_PEAK = {"H100 80GB HBM3": 989e12, "H100 PCIe": 756e12, "H200": 989e12}
 
@@ -85,12 +68,7 @@ class ModelSource:
 
     def fresh(self):
         if self.shape:
-            config = AutoConfig.for_model(**SHAPES[self.shape])
-            torch.manual_seed(0)
-            with torch.device(self.device):  # initialised where it runs: fast on a GPU
-                model = AutoModelForCausalLM.from_config(
-                    config, dtype=self.dtype, attn_implementation=self.attention
-                )
+            model = random_model(self.shape, self.dtype, self.device, self.attention)
         else:
             model = AutoModelForCausalLM.from_pretrained(
                 self.path, dtype=self.dtype, attn_implementation=self.attention
