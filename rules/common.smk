@@ -278,6 +278,7 @@ EVALUATION_CODE = [
     *TRAINING_CODE,
     "evaluate.py",
     "answering.py",
+    "prompt_pass.py",
     "decoding.py",
     "metrics",
     "data/text.py",

@@ -6,7 +6,7 @@ from transformers import AutoTokenizer
 
 from unlearnflow.data.encoding import prompt_ids
 from unlearnflow.decoding import greedy_after
-from unlearnflow.scoring import PromptPass, run_prompts
+from unlearnflow.prompt_pass import PromptPass, run_prompts
 
 QUESTIONS = [
     "Where was Ada Berg born?",

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from unlearnflow.data.encoding import answer_ids, encode_qa, prompt_ids
-from unlearnflow.scoring import IGNORE, answer_token_logprobs, answers_after, run_prompts
+from unlearnflow.prompt_pass import answers_after, run_prompts
+from unlearnflow.scoring import IGNORE, answer_token_logprobs
 from unlearnflow.train import collate
 
 GROUPS = [

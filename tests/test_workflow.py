@@ -201,6 +201,14 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     bytecode.mkdir(exist_ok=True)
     (bytecode / "rouge.cpython-311.pyc").write_bytes(b"compiled")
     assert plan() == set()  # Python's bytecode caches are no code edit
+    evaluation_code = tmp_path / "src" / "unlearnflow" / "prompt_pass.py"
+    original = evaluation_code.read_text()
+    evaluation_code.write_text(original + "\n# an edit\n")
+    planned = plan()
+    assert {"evaluate", "quantize_evaluate"} <= planned
+    assert not planned & {"finetune", "retain_only", "unlearn"}  # evaluation code only
+    evaluation_code.write_text(original)
+    assert plan() == set()
     with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")
     result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))

@@ -18,7 +18,8 @@ import torch
 
 from .data.encoding import answer_ids, prompt_ids
 from .decoding import greedy_after, stop_token_ids
-from .scoring import PromptPass, answers_after, decoder_and_head, run_prompts
+from .prompt_pass import PromptPass, answers_after, run_prompts
+from .scoring import decoder_and_head
 
 DECODING_BATCHES = 4  # greedy answers decoded at once: up to this many batches' worth
 

@@ -1,6 +1,6 @@
 """Greedy decoding of batched prompts, where a finished answer stops costing compute.
 
-The prompts run once (scoring.run_prompts: their shared chat header once for all);
+The prompts run once (prompt_pass.run_prompts: their shared chat header once for all);
 after that each step runs one token per unfinished row and applies the unembedding
 to that token only. A row that emits a stop token leaves the batch, and its KV cache
 rows with it, so a batch of short answers is not padded out to its longest one.
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from .scoring import PromptPass, decoder_and_head
+from .prompt_pass import PromptPass
+from .scoring import decoder_and_head
 
 
 def stop_token_ids(model, tokenizer) -> set[int]:
