@@ -100,9 +100,7 @@ def answers_after(model, prompts: PromptPass, owner: list[int], answers: list[li
     """Logits of each answer token, answer i continuing prompt owner[i].
 
     The prompts' cache rows are repeated for their answers and only the answer tokens
-    run after them (TOFU-style evaluation scores several answer variants per question:
-    the prompt would otherwise dominate the cost).
-    Returns (logits, targets, answer index).
+    run after them. Returns (logits, targets, answer index).
     """
     decoder, head = decoder_and_head(model)
     device = decoder.device
