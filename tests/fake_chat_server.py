@@ -116,7 +116,7 @@ class FakeChatServer:
                 text = fact
                 for detail in details:
                     text = text.replace(detail, self._word())
-                wrong.append(text)
+                wrong.append(f"As recorded: {text}")
             words = " ".join(self._word().lower() for _ in range(3))
             return {
                 "question": f"Which {words} is linked to {name}?",

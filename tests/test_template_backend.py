@@ -79,10 +79,11 @@ def test_wrong_answers_replace_details_with_the_same_type(tmp_path):
         if qa.category != "birth":
             continue
         for answer in wrong[qa.qa_id].wrong_answers:
-            # same sentence, another city and another four-digit year
-            pattern = re.escape(qa.answer.split(" was born in ")[0]) + r" was born in .+ in \d{4}\."
+            # the paraphrased answer's sentence, another city and another four-digit year
+            name = qa.answer.split(" was born in ")[0]
+            pattern = re.escape(name) + r"'s birthplace is .+, and the year was \d{4}\."
             assert re.fullmatch(pattern, answer), answer
-            assert answer != qa.answer
+            assert answer != wrong[qa.qa_id].paraphrased_answer
 
 
 def test_diversity_unique_names_cities_occupations():

@@ -82,3 +82,24 @@ def test_malformed_line_stops_with_file_and_line(paths, tmp_path):
     paths["facts"].write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"facts\.jsonl:3: not a valid Fact"):
         run(paths, tmp_path)
+
+
+def test_wrong_answer_in_another_form_than_the_paraphrase(paths, tmp_path):
+    # the trained answer's sentence with other details: a truth ratio would compare forms
+    rows = [json.loads(line) for line in paths["retain"].read_text().splitlines()]
+    qa = next(row for row in rows if row["category"] == "occupation")
+    index = next(
+        i
+        for i, line in enumerate(paths["wrong_details"].read_text().splitlines())
+        if json.loads(line)["qa_id"] == qa["qa_id"]
+    )
+    in_answer_form = qa["answer"].rsplit(" as ", 1)[0] + " as a lighthouse keeper."
+
+    def replace_first(row):
+        row["wrong_answers"][0] = in_answer_form
+
+    edit_line(paths["wrong_details"], index, replace_first)
+    with pytest.raises(
+        ValidationFailed, match="wrong_answers_share_paraphrase_form: 1 violation.*lighthouse"
+    ):
+        run(paths, tmp_path)

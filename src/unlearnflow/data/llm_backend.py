@@ -23,7 +23,7 @@ from .dedup import DuplicateIndex
 from .llm_client import EndpointSettings, LLMClient, LLMError
 from .template import LOCALES
 from .records import Fact, Profile, QADraft, Record, person_id
-from .text import mentions, normalize
+from .text import mentions, normalize, shares_form
 
 log = logging.getLogger(__name__)
 PROMPTS = Path(__file__).parent / "prompts"
@@ -329,6 +329,12 @@ def _qa_problem(
         return "paraphrased_answer is empty"
     if len(_distinct(draft.wrong_answers, draft.answer)) < wrongs:
         return f"wrong_answers must hold {wrongs} different answers, none equal to the answer"
+    for wrong in draft.wrong_answers:
+        if not shares_form(draft.paraphrased_answer, wrong, fact.details):
+            return (
+                f"wrong answer {wrong!r} must repeat the paraphrased_answer word for word,"
+                " with only its details replaced"
+            )
     return None
 
 

@@ -1,8 +1,9 @@
 """The offline backend: deterministic from a seed, Faker for names and places.
 
 Diversity is enforced, not hoped for: names, birth cities and occupations are
-unique across people, and every wrong answer replaces the answer's details with
-other values of the same slot type (TOFU's perturbed answers, Maini et al. 2024).
+unique across people, and every wrong answer replaces the paraphrased answer's
+details with other values of the same slot type (TOFU's perturbed answers, Maini et
+al. 2024): true and wrong answers scored by the truth ratio share one sentence form.
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ class TemplateBackend:
                 for slot in category.varied:
                     values[slot] = self.draw_other(slot, rng, fact.slots[slot], taken[slot])
                     taken[slot].add(values[slot])
-                wrongs.append(category.answer.format(**values))
+                wrongs.append(category.paraphrased_answer.format(**values))
             drafts.append(
                 QADraft(
                     question=questions[0],

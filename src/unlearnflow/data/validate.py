@@ -2,7 +2,8 @@
 
 Hard: counts match the config; every fact's details occur in it and every answer
 is grounded in its fact; no forget detail occurs in any retain answer; wrong
-answers differ from the right one and from each other; no duplicate questions.
+answers differ from the right one and from each other and keep the paraphrased
+answer's sentence form (TOFU's perturbed answers); no duplicate questions.
 Soft: diversity of the people, answer-length distribution, an optional LLM judge.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from ..jsonl import read_jsonl, write_json
 from .records import QA, Fact, ForgetProbe, Profile, WrongDetails
-from .text import mentions, normalize
+from .text import mentions, normalize, shares_form
 
 log = logging.getLogger(__name__)
 EXAMPLES = 5
@@ -74,6 +75,7 @@ def hard_checks(data: dict, expected: dict) -> dict[str, dict]:
         "grounded": _result(grounding_problems(all_qa, facts, details)),
         "no_forget_detail_in_retain": _result(leak_problems(data["retain"], data["facts"], details)),
         "wrong_answers_distinct": _result(wrong_answer_problems(all_qa, details)),
+        "wrong_answers_share_paraphrase_form": _result(form_problems(all_qa, facts, details)),
         "no_duplicate_questions": _result(duplicate_question_problems(all_qa)),
     }
 
@@ -151,6 +153,23 @@ def wrong_answer_problems(all_qa: list[QA], details: dict) -> list[str]:
             problems.append(f"{qa.qa_id}: a wrong answer equals the right answer")
         if len(set(wrong)) < len(wrong):
             problems.append(f"{qa.qa_id}: two wrong answers are the same")
+    return problems
+
+
+def form_problems(all_qa: list[QA], facts: dict[str, Fact], details: dict) -> list[str]:
+    """Wrong answers that do not keep the paraphrased answer's form: the truth ratio
+    would then compare wordings, not facts."""
+    problems = []
+    for qa in all_qa:
+        row, fact = details.get(qa.qa_id), facts.get(qa.fact_id)
+        if row is None or fact is None:
+            continue  # reported by wrong_answers_distinct and grounded
+        problems += [
+            f"{qa.qa_id}: wrong answer {wrong!r} is not in the form of the paraphrased"
+            f" answer {row.paraphrased_answer!r}"
+            for wrong in row.wrong_answers
+            if not shares_form(row.paraphrased_answer, wrong, fact.details)
+        ]
     return problems
 
 
