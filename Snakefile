@@ -32,3 +32,4 @@ rule all:
         "results/repr_results.json",
         rules.tables.output,
         rules.figures.output,
+        rules.provenance.output,

@@ -7,23 +7,12 @@ evaluation of the models they cover.
 
 from __future__ import annotations
 
-import csv
 import sys
-from collections import defaultdict
 from pathlib import Path
 
+from unlearnflow.provenance import rule_seconds
+
 ANALYSES = ("quantize_evaluate", "reference_states", "representation_drift")
-
-
-def rule_seconds(run: Path) -> dict[str, list[float]]:
-    """{rule: wall seconds of each of its jobs}; a rule's files sit under benchmarks/<rule>."""
-    seconds = defaultdict(list)
-    for path in sorted((run / "benchmarks").rglob("*.tsv")):
-        rule = path.relative_to(run / "benchmarks").parts[0].removesuffix(".tsv")
-        with path.open() as table:
-            for row in csv.DictReader(table, delimiter="\t"):
-                seconds[rule].append(float(row["s"]))
-    return seconds
 
 
 def main() -> None:

@@ -11,6 +11,29 @@ import yaml
 from unlearnflow.data.categories import CATEGORIES
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
+from unlearnflow.plan import (
+    BASE,
+    FIGURES,
+    FINETUNED,
+    GOLD,
+    MODEL_ID_PATTERN,
+    PROVENANCE,
+    REFERENCES,
+    TABLE_FORMATS,
+    TABLES,
+    UNLEARN,
+    Model,
+    Plan,
+    drift_path,
+    evaluation_path,
+    figure_path,
+    model_dir,
+    quantized_path,
+    reference_states_path,
+    stages,
+    table_path,
+    train_log_path,
+)
 
 PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
 # Static data shipped with the workflow (TOFU's utility sets, MIT licence).
@@ -189,28 +212,30 @@ def validation_code():
     return code_fingerprint(*files)
 
 
-# --- the unlearning sweep: one job per grid point, `key~value_key~value` paths ---
-def hparams_id(hparams):
-    return "_".join(f"{key}~{value}" for key, value in hparams.items())
+# --- the plan: every model, its id and its paths (unlearnflow/plan.py) ---
+PLAN = Plan(config["seeds"], config["unlearn"])
+# output patterns of the training rules, the seed and sweep point as wildcards
+FINETUNED_PATTERN = Model(FINETUNED, "{seed}").id
+GOLD_PATTERN = Model(GOLD, "{seed}").id
+UNLEARN_PATTERN = Model(UNLEARN, "{seed}", "{method}", "{hparams}").id
+REFERENCE_IDS = "|".join(REFERENCES)
 
 
-def sweep_points():
-    """{(method, hparams id): hparams} over every method's grid, in config order."""
-    points = {}
-    for method, grid in config["unlearn"].items():
-        keys = list(grid)
-        for values in itertools.product(*(grid[key] for key in keys)):
-            hparams = dict(zip(keys, values))
-            points[method, hparams_id(hparams)] = hparams
-    return points
+def trained_ids():
+    return [model.id for model in PLAN.trained()]
 
 
-SWEEP = sweep_points()
-MODELS = ["finetuned", "retain_only"] + [f"unlearn/{m}/{h}" for m, h in SWEEP]
+def unlearned_ids():
+    return [model.id for model in PLAN.unlearned()]
 
 
 def unlearn_hparams(wildcards):
-    return SWEEP[wildcards.method, wildcards.hparams]
+    return PLAN.sweep[wildcards.method, wildcards.hparams]
+
+
+def replicate_seed(wildcards):
+    """The seed of a trained model's replicate: its training's random draws."""
+    return int(wildcards.seed)
 
 
 TRAINING_CODE = [
@@ -241,8 +266,8 @@ def unlearn_inputs(wildcards):
     """The models and data a sweep point trains from; TOFU's "I don't know" replies for
     the methods that prefer them."""
     inputs = {
-        "base": "results/models/base",
-        "finetuned": "results/models/finetuned",
+        "base": model_dir(BASE),
+        "finetuned": model_dir(Model(FINETUNED, wildcards.seed).id),
         "forget": "data/sf.jsonl",
         "retain": "data/sr.jsonl",
     }
@@ -251,18 +276,11 @@ def unlearn_inputs(wildcards):
     return inputs
 
 
-def model_stages(model):
-    """The trained stages applied to the base model, in order, for a model id."""
-    if model.startswith("unlearn/"):
-        return ["results/models/finetuned", f"results/models/{model}"]
-    return [f"results/models/{model}"]
-
-
 def evaluate_inputs(wildcards):
     """A model's base and stages, and the data every evaluation reads."""
     return {
-        "base": "results/models/base",
-        "stages": model_stages(wildcards.model),
+        "base": model_dir(BASE),
+        "stages": stages(Model.parse(wildcards.model)),
         "forget": "data/sf.jsonl",
         "retain": "data/sr.jsonl",
         "holdout": "data/holdout.jsonl",
@@ -273,7 +291,6 @@ def evaluate_inputs(wildcards):
     }
 
 
-MODEL_IDS = "finetuned|retain_only|unlearn/[^/]+/[^/]+"
 EVALUATION_CODE = [
     *TRAINING_CODE,
     "evaluate.py",
@@ -285,7 +302,30 @@ EVALUATION_CODE = [
 ]
 
 
-# --- quantization: every model under every scheme of the config ---
+# --- aggregation: each table's inputs as {model id: path}, never parallel lists ---
+def evaluations(models):
+    return {model.id: evaluation_path(model.id) for model in models}
+
+
+def train_logs():
+    return {model.id: train_log_path(model.id) for model in PLAN.unlearned()}
+
+
+def golds(models):
+    """The gold model each model's forget quality and privleak compare against."""
+    return {model.id: PLAN.gold_of(model).id for model in models}
+
+
+def sweep_params():
+    models = PLAN.evaluated()
+    return {
+        "evaluations": evaluations(models),
+        "train_logs": train_logs(),
+        "golds": golds(models),
+    }
+
+
+# --- quantization: every trained model under every scheme of the config ---
 QUANTIZATION = config["quantization"]
 
 
@@ -296,59 +336,67 @@ def quantization_params(wildcards):
     return {"scheme": scheme, "group_size": group_size}
 
 
-def quantize_results_inputs(wildcards):
+def quantize_params():
+    models = PLAN.trained()
     return {
-        "evaluations": [f"results/eval/{model}.json" for model in MODELS],
-        "quantized": [
-            f"results/quantize/{scheme}/{model}.json"
+        "evaluations": evaluations(models),
+        "quantized": {
+            scheme: {model.id: quantized_path(scheme, model.id) for model in models}
             for scheme in QUANTIZATION["schemes"]
-            for model in MODELS
-        ],
-        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
+        },
+        "train_logs": train_logs(),
+        "golds": golds(models),
+        "finetuned": {model.id: model.replicate(FINETUNED).id for model in models},
     }
 
 
-def sweep_inputs(wildcards):
-    return {
-        "evaluations": [f"results/eval/{model}.json" for model in MODELS],
-        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
-    }
-
-
-# --- representation drift: every model against the fine-tuned and the gold model ---
-REFERENCES = ("finetuned", "retain_only")
-
-
+# --- representation drift: every trained model against its seed's references ---
 def reference_inputs(wildcards):
-    return {"base": "results/models/base", "stages": model_stages(wildcards.reference)}
+    return {"base": model_dir(BASE), "stages": stages(Model.parse(wildcards.reference))}
+
+
+def representation_references(wildcards):
+    """{reference kind: its seed's saved states} for one model."""
+    model = Model.parse(wildcards.model)
+    return {
+        kind: reference_states_path(model.replicate(kind).id) for kind in REFERENCES
+    }
 
 
 def representation_inputs(wildcards):
     return {
-        "base": "results/models/base",
-        "stages": model_stages(wildcards.model),
-        "references": [
-            f"results/repr/states/{name}.safetensors" for name in REFERENCES
-        ],
+        "base": model_dir(BASE),
+        "stages": stages(Model.parse(wildcards.model)),
+        "references": mapped_paths(representation_references(wildcards)),
     }
 
 
-def repr_results_inputs(wildcards):
+def repr_params():
     return {
-        "drifts": [f"results/repr/{model}.json" for model in MODELS],
-        "train_logs": [f"results/train/unlearn/{m}/{h}.json" for m, h in SWEEP],
+        "drifts": {model.id: drift_path(model.id) for model in PLAN.trained()},
+        "train_logs": train_logs(),
     }
 
 
-# --- tables: one per analysis, each as csv, markdown and LaTeX ---
-TABLES = ("sweep", "quantize", "drift")
-# --- figures: their names are those of plots.FIGURES, each with report/<name>.rst ---
-FIGURES = (
-    "tradeoff",
-    "intensity",
-    "correlated_retain",
-    "recovery",
-    "layer_drift",
-    "logit_lens",
-    "membership",
-)
+def mapped_paths(mapping):
+    """Every path of a (nested) {name: path} mapping."""
+    if isinstance(mapping, dict):
+        return [path for value in mapping.values() for path in mapped_paths(value)]
+    return [mapping]
+
+
+# the params of an aggregation rule that map model ids to files
+PATH_PARAMS = ("evaluations", "quantized", "train_logs", "drifts")
+
+
+def aggregation_inputs(params):
+    """An aggregation rule's inputs: every file its params map a model id to."""
+    return mapped_paths({key: params[key] for key in PATH_PARAMS if key in params})
+
+
+# --- intervals over items of every aggregated metric (metrics/bootstrap.py) ---
+BOOTSTRAP = {
+    "resamples": config["intervals"]["resamples"],
+    "confidence": config["intervals"]["confidence"],
+    "seed": config["seed"],
+}

@@ -5,13 +5,13 @@ rule evaluate:
     input:
         unpack(evaluate_inputs),
     output:
-        evaluation="results/eval/{model}.json",
+        evaluation=evaluation_path("{model}"),
     log:
         "logs/evaluate/{model}.log",
     benchmark:
         "benchmarks/evaluate/{model}.tsv"
     wildcard_constraints:
-        model=MODEL_IDS,
+        model=MODEL_ID_PATTERN,
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"
@@ -32,7 +32,7 @@ rule evaluate:
 
 rule sweep_results:
     input:
-        unpack(sweep_inputs),
+        aggregation_inputs(sweep_params()),
     output:
         table="results/sweep_results.json",
         csv="results/sweep_results.csv",
@@ -42,7 +42,8 @@ rule sweep_results:
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        models=MODELS,
-        code=code_fingerprint("aggregate.py", "metrics"),
+        **sweep_params(),
+        bootstrap=BOOTSTRAP,
+        code=code_fingerprint("aggregate.py", "plan.py", "metrics"),
     script:
         "../scripts/sweep_results.py"

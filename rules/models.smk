@@ -1,9 +1,9 @@
-# Models: the base model, the fine-tuned model and the gold (retain-only) model.
+# Models: the base model, and per replicate seed the fine-tuned and the gold (retain-only) model.
 
 
 rule prepare_base_model:
     output:
-        model=directory("results/models/base"),
+        model=directory(model_dir(BASE)),
     log:
         "logs/prepare_base_model.log",
     benchmark:
@@ -23,15 +23,17 @@ rule prepare_base_model:
 
 rule finetune:
     input:
-        base="results/models/base",
+        base=model_dir(BASE),
         data=["data/sf.jsonl", "data/sr.jsonl"],
     output:
-        model=directory("results/models/finetuned"),
-        train_log="results/train/finetuned.json",
+        model=directory(model_dir(FINETUNED_PATTERN)),
+        train_log=train_log_path(FINETUNED_PATTERN),
     log:
-        "logs/finetune.log",
+        f"logs/finetune/{FINETUNED_PATTERN}.log",
     benchmark:
-        "benchmarks/finetune.tsv"
+        f"benchmarks/finetune/{FINETUNED_PATTERN}.tsv"
+    wildcard_constraints:
+        seed=r"\d+",
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"
@@ -44,36 +46,21 @@ rule finetune:
         precision=MODEL_PRECISION,
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
-        seed=config["seed"],
+        seed=replicate_seed,
         code=code_fingerprint(*TRAINING_CODE),
     script:
         "../scripts/finetune.py"
 
 
-rule retain_only:
+# The gold model: the same recipe on the retain set alone.
+use rule finetune as retain_only with:
     input:
-        base="results/models/base",
+        base=model_dir(BASE),
         data=["data/sr.jsonl"],
     output:
-        model=directory("results/models/retain_only"),
-        train_log="results/train/retain_only.json",
+        model=directory(model_dir(GOLD_PATTERN)),
+        train_log=train_log_path(GOLD_PATTERN),
     log:
-        "logs/retain_only.log",
+        f"logs/retain_only/{GOLD_PATTERN}.log",
     benchmark:
-        "benchmarks/retain_only.tsv"
-    retries: 1
-    conda:
-        "../envs/unlearnflow.yaml"
-    threads: 1
-    resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
-    params:
-        precision=MODEL_PRECISION,
-        training=config["training"]["finetune"],
-        system_prompt=config["model"]["system_prompt"],
-        seed=config["seed"],
-        code=code_fingerprint(*TRAINING_CODE),
-    script:
-        "../scripts/finetune.py"
+        f"benchmarks/retain_only/{GOLD_PATTERN}.tsv"

@@ -5,14 +5,14 @@ rule quantize_evaluate:
     input:
         unpack(evaluate_inputs),
     output:
-        evaluation="results/quantize/{scheme}/{model}.json",
+        evaluation=quantized_path("{scheme}", "{model}"),
     log:
         "logs/quantize_evaluate/{scheme}/{model}.log",
     benchmark:
         "benchmarks/quantize_evaluate/{scheme}/{model}.tsv"
     wildcard_constraints:
         scheme="|".join(QUANTIZATION["schemes"]),
-        model=MODEL_IDS,
+        model=MODEL_ID_PATTERN,
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"
@@ -34,7 +34,7 @@ rule quantize_evaluate:
 
 rule quantize_results:
     input:
-        unpack(quantize_results_inputs),
+        aggregation_inputs(quantize_params()),
     output:
         table="results/quantize_results.json",
         csv="results/quantize_results.csv",
@@ -44,8 +44,10 @@ rule quantize_results:
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        models=MODELS,
-        schemes=QUANTIZATION["schemes"],
-        code=code_fingerprint("quantize_results.py", "aggregate.py", "metrics"),
+        **quantize_params(),
+        bootstrap=BOOTSTRAP,
+        code=code_fingerprint(
+            "quantize_results.py", "aggregate.py", "plan.py", "quantize.py", "metrics"
+        ),
     script:
         "../scripts/quantize_results.py"

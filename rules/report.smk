@@ -1,4 +1,5 @@
-# Tables of the sweep, the quantization stress test and the representation drift.
+# Tables of the sweep, the quantization stress test, the representation drift and the
+# findings; the figures; the run's provenance.
 
 
 rule tables:
@@ -7,17 +8,15 @@ rule tables:
         quantize="results/quantize_results.json",
         representation="results/repr_results.json",
     output:
-        tables=multiext(
-            "results/tables/",
-            *[f"{name}.{ext}" for name in TABLES for ext in ("csv", "md", "tex")],
-        ),
+        tables=[table_path(name, fmt) for name in TABLES for fmt in TABLE_FORMATS],
     log:
         "logs/tables.log",
     localrule: True
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        code=code_fingerprint("tables.py"),
+        confidence=config["intervals"]["confidence"],
+        code=code_fingerprint("tables.py", "findings.py", "plan.py", "replicates.py"),
     script:
         "../scripts/tables.py"
 
@@ -30,7 +29,7 @@ rule figures:
     output:
         **{
             name: report(
-                f"results/figures/{name}.png",
+                figure_path(name),
                 caption=f"../report/{name}.rst",
                 category="Figures",
             )
@@ -42,6 +41,29 @@ rule figures:
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        code=code_fingerprint("plots.py", "tables.py"),
+        confidence=config["intervals"]["confidence"],
+        code=code_fingerprint("plots.py", "tables.py", "plan.py", "replicates.py"),
     script:
         "../scripts/figures.py"
+
+
+rule provenance:
+    input:
+        rules.tables.output,
+        rules.figures.output,
+    output:
+        provenance=report(
+            PROVENANCE, caption="../report/provenance.rst", category="Provenance"
+        ),
+    log:
+        "logs/provenance.log",
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        config=config,
+        precision=MODEL_PRECISION,
+        source=workflow.basedir,
+        code=code_fingerprint("provenance.py"),
+    script:
+        "../scripts/provenance.py"

@@ -7,13 +7,13 @@ rule reference_states:
         forget="data/sf.jsonl",
         retain="data/sr.jsonl",
     output:
-        states="results/repr/states/{reference}.safetensors",
+        states=reference_states_path("{reference}"),
     log:
         "logs/reference_states/{reference}.log",
     benchmark:
         "benchmarks/reference_states/{reference}.tsv"
     wildcard_constraints:
-        reference="|".join(REFERENCES),
+        reference=rf"seed~\d+/({REFERENCE_IDS})",
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"
@@ -37,13 +37,13 @@ rule representation_drift:
         forget="data/sf.jsonl",
         retain="data/sr.jsonl",
     output:
-        drift="results/repr/{model}.json",
+        drift=drift_path("{model}"),
     log:
         "logs/representation_drift/{model}.log",
     benchmark:
         "benchmarks/representation_drift/{model}.tsv"
     wildcard_constraints:
-        model=MODEL_IDS,
+        model=MODEL_ID_PATTERN,
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"
@@ -54,7 +54,7 @@ rule representation_drift:
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
         precision=MODEL_PRECISION,
-        references=list(REFERENCES),
+        references=representation_references,
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
         code=code_fingerprint(*TRAINING_CODE, "represent.py"),
@@ -64,7 +64,7 @@ rule representation_drift:
 
 rule repr_results:
     input:
-        unpack(repr_results_inputs),
+        aggregation_inputs(repr_params()),
     output:
         table="results/repr_results.json",
     log:
@@ -73,7 +73,8 @@ rule repr_results:
     conda:
         "../envs/unlearnflow.yaml"
     params:
-        models=MODELS,
-        code=code_fingerprint("repr_results.py"),
+        **repr_params(),
+        bootstrap=BOOTSTRAP,
+        code=code_fingerprint("repr_results.py", "plan.py"),
     script:
         "../scripts/repr_results.py"

@@ -1,17 +1,18 @@
-# The unlearning sweep: one job per method and grid point.
+# The unlearning sweep: one job per replicate seed, method and grid point.
 
 
 rule unlearn:
     input:
         unpack(unlearn_inputs),
     output:
-        model=directory("results/models/unlearn/{method}/{hparams}"),
-        train_log="results/train/unlearn/{method}/{hparams}.json",
+        model=directory(model_dir(UNLEARN_PATTERN)),
+        train_log=train_log_path(UNLEARN_PATTERN),
     log:
-        "logs/unlearn/{method}/{hparams}.log",
+        f"logs/unlearn/{UNLEARN_PATTERN}.log",
     benchmark:
-        "benchmarks/unlearn/{method}/{hparams}.tsv"
+        f"benchmarks/unlearn/{UNLEARN_PATTERN}.tsv"
     wildcard_constraints:
+        seed=r"\d+",
         method="|".join(METHODS),
         hparams="[^/]+",
     retries: 1
@@ -27,7 +28,7 @@ rule unlearn:
         hparams=unlearn_hparams,
         training=config["training"]["unlearn"],
         system_prompt=config["model"]["system_prompt"],
-        seed=config["seed"],
+        seed=replicate_seed,
         code=unlearn_code,
     script:
         "../scripts/unlearn.py"

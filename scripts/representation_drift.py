@@ -7,7 +7,7 @@ with model_job(snakemake):
     representation_drift(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
-        references=dict(zip(snakemake.params.references, snakemake.input.references, strict=True)),
+        references=snakemake.params.references,
         forget=snakemake.input.forget,
         retain=snakemake.input.retain,
         settings=snakemake.params.settings,

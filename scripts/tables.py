@@ -10,5 +10,6 @@ with logging_to(snakemake.log[0]):
         sweep=snakemake.input.sweep,
         quantize=snakemake.input.quantize,
         representation=snakemake.input.representation,
+        confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output.tables[0]).parent,
     )

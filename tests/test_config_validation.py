@@ -35,6 +35,17 @@ CASES = [
         "config key data.forget_category: not one of data.categories",
     ),
     (lambda c: c.pop("generation"), "config key (top level): 'generation' is a required"),
+    (lambda c: c.update(seeds=[]), "config key seeds: [] should be non-empty"),
+    (lambda c: c.update(seeds=[0, 0]), "config key seeds: [0, 0] has non-unique elements"),
+    (lambda c: c.update(seeds=[0, 1.5]), "config key seeds.1: 1.5 is not of type 'integer'"),
+    (
+        lambda c: c["intervals"].update(resamples=50),
+        "config key intervals.resamples: 50 is less than the minimum of 100",
+    ),
+    (
+        lambda c: c["intervals"].update(confidence=95),
+        "config key intervals.confidence: 95 is greater than or equal to the maximum of 1",
+    ),
     (
         lambda c: (
             c["unlearn"].update(task_vector={"lr": [1e-3], "epochs": [1]}),

@@ -33,8 +33,8 @@ def test_seed_scale_sweeps_three_methods_over_lr_and_epochs(seed_scale_plan):
     counts = planned_counts(seed_scale_plan)
     sweep = 3 * 3 * 4 + 1 + 2  # ga, gd, npo: 3 lr x epochs 5/10/15/20; retain_ft; sure x2
     assert counts["unlearn"] == sweep
-    assert counts["evaluate"] == sweep + 2  # and the fine-tuned and gold models
-    assert counts["quantize_evaluate"] == 5 * (sweep + 2)
+    assert counts["evaluate"] == sweep + 3  # and the base, fine-tuned and gold models
+    assert counts["quantize_evaluate"] == 5 * (sweep + 2)  # trained models only
 
 
 def test_model_jobs_ask_for_a_gpu_and_the_rest_for_none(seed_scale_plan):
@@ -74,4 +74,4 @@ def test_the_profiles_plan_the_default_workflow(tmp_path, profile):
     write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
     result = snakemake(tmp_path, "-n", "--profile", ROOT / "profiles" / profile)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert planned_counts(result)["evaluate"] == 12
+    assert planned_counts(result)["evaluate"] == 13

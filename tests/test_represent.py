@@ -65,6 +65,9 @@ def test_drift_is_zero_against_itself_and_positive_for_a_perturbed_copy(
     assert moved["delta_norm"][:2] == pytest.approx([0, 0], abs=1e-5)  # before the edit
     assert moved["delta_norm"][2] > 1e-3 and moved["unembedded_delta_norm"][2] > 1e-3
     assert moved["cosine"][2] < 1
+    # each question's values, whose mean is the layer's
+    assert len(moved["items"]["delta_norm"]) == 3 and len(moved["items"]["delta_norm"][2]) == 2
+    assert sum(moved["items"]["delta_norm"][2]) / 2 == pytest.approx(moved["delta_norm"][2])
 
 
 def test_batching_does_not_change_the_states(model_and_tokenizer):

@@ -109,6 +109,7 @@ def test_answered_questions_equal_full_sequences_in_any_batching(tiny_model):
                 targets = torch.tensor([t for t in example["labels"][1:] if t != IGNORE])
                 expected = logp.gather(-1, targets[:, None])[:, 0]
                 assert torch.allclose(torch.from_numpy(score.logprobs), expected, atol=1e-4)
+                assert score.hits.tolist() == (logp.argmax(-1) == targets).tolist()
                 if variant == 0 and question.moments:
                     mu = (logp.exp() * logp).sum(-1)
                     assert torch.allclose(torch.from_numpy(score.mu), mu, atol=1e-4)

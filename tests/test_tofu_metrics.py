@@ -13,7 +13,11 @@ from tofu_reference import get_forget_quality, get_model_utility
 
 from unlearnflow.metrics.rouge import rouge_l_recall
 from unlearnflow.metrics.tofu_logs import LOG_FILES, summarize_tofu_logs
-from unlearnflow.metrics.truth_ratio import forget_truth_ratio, retain_truth_ratio, truth_ratios
+from unlearnflow.metrics.truth_ratio import (
+    forget_truth_ratio_scores,
+    retain_truth_ratio_scores,
+    truth_ratios,
+)
 from unlearnflow.metrics.utility import SplitScores, forget_quality
 
 REFERENCE = Path(__file__).parent / "data" / "tofu-reference"
@@ -76,8 +80,8 @@ def test_truth_ratio_by_hand():
     wrong = np.array([[np.log(2.0), np.log(2.0)]])  # per-token probability 1/2
     ratios = truth_ratios(paraphrased, wrong)
     assert ratios == pytest.approx([0.5])
-    assert forget_truth_ratio(ratios) == pytest.approx(0.5)
-    assert retain_truth_ratio(ratios) == 0.0  # max(0, 1 - 2)
+    assert forget_truth_ratio_scores(ratios) == pytest.approx([0.5])
+    assert retain_truth_ratio_scores(ratios) == pytest.approx([0.0])  # max(0, 1 - 2)
 
 
 def test_identical_distributions_have_forget_quality_one():

@@ -7,9 +7,9 @@ import yaml
 from workflow import planned_jobs, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-# What every new or changed evaluation also plans: its quantized evaluation, the tables and
-# the figures; a new or changed model also its representation drift.
-QUANTIZED = {"quantize_evaluate", "quantize_results", "tables", "figures", "all"}
+# What every new or changed evaluation also plans: its quantized evaluation, the tables,
+# the figures and the provenance; a new or changed model also its representation drift.
+QUANTIZED = {"quantize_evaluate", "quantize_results", "tables", "figures", "provenance", "all"}
 ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}  # not reference_states
 
 
@@ -36,46 +36,65 @@ def test_run_writes_every_artifact(built):
     assert (built / "results" / "models" / "base" / "model.safetensors").exists()
     assert (built / "logs" / "generate_qa.log").exists()
     rows = json.loads((built / "results" / "sweep_results.json").read_text())
+    # tiny.yaml: two replicate seeds of every trained model
     assert [row["model"] for row in rows] == [
-        "finetuned",
-        "retain_only",
-        "unlearn/ga/lr~0.0001_epochs~1",
-        "unlearn/npo/lr~0.0001_epochs~1_beta~0.1",
+        "base",
+        "seed~0/finetuned",
+        "seed~0/retain_only",
+        "seed~1/finetuned",
+        "seed~1/retain_only",
+        "seed~0/unlearn/ga/lr~0.0001_epochs~1",
+        "seed~0/unlearn/npo/lr~0.0001_epochs~1_beta~0.1",
+        "seed~1/unlearn/ga/lr~0.0001_epochs~1",
+        "seed~1/unlearn/npo/lr~0.0001_epochs~1_beta~0.1",
     ]
-    npo = rows[3]
+    npo = rows[6]
     assert npo["method"] == "npo" and npo["beta"] == 0.1 and npo["diverged"] is False
     for key in (
         "forget_rouge_l",
-        "retain_correlated_rouge_l",
+        "forget_exact_memorization",
+        "forget_extraction_strength",
+        "retain_rouge_l",
         "model_utility",
         "forget_quality",
         "mia_auc_min_k_plus_plus",
         "leakage_rate",
     ):
-        assert key in npo
-    assert rows[1]["forget_quality"] == 1.0  # the gold model against itself
-    assert (built / "results" / "sweep_results.csv").read_text().startswith("model,method")
+        # every metric with its interval over items, around it
+        low, high = npo[f"{key}_ci_low"], npo[f"{key}_ci_high"]
+        assert low - 1e-9 <= npo[key] <= high + 1e-9, key
+    gold = rows[4]
+    assert gold["forget_quality"] == 1.0  # the gold model against its own seed's
+    assert gold["forget_quality_ci_low"] == 1.0 and gold["privleak"] == 0.0
+    assert rows[0]["method"] == "base" and rows[0]["train_seconds"] is None
+    # tiny.yaml's retain subset holds one correlated item: no interval; and with two
+    # non-members, some resamples leave the gold model's AUC at 1: privleak undefined
+    assert npo["retain_correlated_rouge_l_ci_low"] is None
+    assert npo["privleak"] is not None and "privleak_ci_low" in npo
+    assert (built / "results" / "sweep_results.csv").read_text().startswith("model,point,seed")
 
 
 def test_quantization_and_representation_tables(built):
     rows = json.loads((built / "results" / "quantize_results.json").read_text())
     assert [(row["scheme"], row["model"]) for row in rows][:2] == [
-        ("rtn-int4", "finetuned"),
-        ("rtn-int4", "retain_only"),
+        ("rtn-int4", "seed~0/finetuned"),
+        ("rtn-int4", "seed~0/retain_only"),
     ]
-    assert len(rows) == 4 and all(row["bits"] == 4 for row in rows)
+    assert len(rows) == 8 and all(row["bits"] == 4 for row in rows)
     quantized = json.loads(
-        (built / "results" / "quantize" / "rtn-int4" / "finetuned.json").read_text()
+        (built / "results" / "quantize" / "rtn-int4" / "seed~0" / "finetuned.json").read_text()
     )
     assert quantized["quantization"] == {"scheme": "rtn-int4", "group_size": 16}
-    assert "delta_forget_rouge_l" in rows[2] and "recovery_forget_prob" in rows[2]
+    unlearned = rows[4]
+    assert "delta_forget_rouge_l" in unlearned and "recovery_forget_prob_ci_low" in unlearned
     tables = json.loads((built / "results" / "repr_results.json").read_text())
     layers = [0, 1, 2]  # tiny.yaml: 0, middle and last of 2 blocks
-    finetuned = [r for r in tables["drift"] if r["model"] == "finetuned"]
+    finetuned = [r for r in tables["drift"] if r["model"] == "seed~1/finetuned"]
     assert len(finetuned) == 2 * 2 * len(layers)  # splits x references x layers
     against_itself = [r for r in finetuned if r["reference"] == "finetuned"]
     assert all(r["delta_norm"] == 0 and r["cosine"] == pytest.approx(1) for r in against_itself)
-    lens = [r["layer"] for r in tables["logit_lens"] if r["model"] == "retain_only"]
+    assert all(r["delta_norm_ci_high"] == 0 for r in against_itself)
+    lens = [r["layer"] for r in tables["logit_lens"] if r["model"] == "seed~0/retain_only"]
     assert lens == layers
 
 
@@ -85,10 +104,25 @@ def test_summary_tables_in_three_formats(built):
         assert (folder / f"{name}.csv").read_text().startswith("model,")
         assert "\\toprule" in (folder / f"{name}.tex").read_text()
     sweep = (folder / "sweep.md").read_text().splitlines()
-    assert sweep[0].startswith("| model") and len(sweep) == 2 + 4  # header, rule, 4 models
+    # header, rule, 5 model points: the two seeds folded into one row each
+    assert sweep[0].startswith("| model") and len(sweep) == 2 + 5
     assert "npo lr=0.0001 epochs=1 beta=0.1" in (folder / "sweep.md").read_text()
+    # the interval across the two seeds: a t-interval around their mean
+    import pandas as pd
+
+    table = pd.read_csv(folder / "sweep.csv", index_col="model")
+    rows = json.loads((built / "results" / "sweep_results.json").read_text())
+    seeds = [row["forget_prob"] for row in rows if row["point"] == "finetuned"]
+    assert table.loc["fine-tuned", "forget Prob"] == pytest.approx(sum(seeds) / 2)
+    if seeds[0] != seeds[1]:
+        assert table.loc["fine-tuned", "forget Prob low"] < min(seeds)
+    findings = (folder / "findings.md").read_text()
+    assert "retain gap (correlated − other ROUGE-L)" in findings
+    # an unchanged model's middle layer: the interval supports "barely drifts"
+    middle = next(line for line in findings.splitlines() if "middle layer (1)" in line)
+    assert middle.rstrip(" |").endswith("yes")
     quantize = (folder / "quantize.md").read_text()
-    assert "| finetuned" in quantize and "rtn-int4" in quantize
+    assert "| fine-tuned" in quantize and "rtn-int4" in quantize
     assert "nan" not in quantize  # no recovery for the references: an empty cell, "--"
 
 
@@ -106,9 +140,10 @@ def test_figures_and_the_report(built):
 def test_membership_is_attacked_against_holdout_qa_of_the_forget_category(built):
     holdout = [json.loads(line) for line in (built / "data" / "holdout.jsonl").open()]
     assert {row["category"] for row in holdout} > {"negative_incident"}
-    evaluation = json.loads((built / "results" / "eval" / "finetuned.json").read_text())
+    evaluation = json.loads((built / "results" / "eval" / "seed~0" / "finetuned.json").read_text())
     expected = [row["qa_id"] for row in holdout if row["category"] == "negative_incident"]
-    assert evaluation["mia_nonmembers"] == expected
+    assert evaluation["mia"]["nonmembers"] == expected
+    assert len(evaluation["mia"]["scores"]["min_k"]["holdout"]) == len(expected)
     assert len(expected) == 2  # one per holdout person
 
 
@@ -149,15 +184,22 @@ def test_sweep_edits_replan_only_what_they_touch(built):
         edited(built, lambda config: config["unlearn"]["ga"]["lr"].append(3.0e-4))
         result = snakemake(built, "-n")
         assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
-        assert result.stdout.count("rule unlearn:") == 1
-        assert result.stdout.count("rule evaluate:") == 1
-        assert result.stdout.count("rule quantize_evaluate:") == 1
+        assert result.stdout.count("rule unlearn:") == 2  # one per seed
+        assert result.stdout.count("rule evaluate:") == 2
+        assert result.stdout.count("rule quantize_evaluate:") == 2
         (built / "config.yaml").write_text(original)
         edited(built, lambda config: config["evaluation"].update(max_new_tokens=5))
         result = snakemake(built, "-n")
         assert planned_jobs(result) == {"evaluate", "sweep_results", *QUANTIZED}
-        assert result.stdout.count("rule evaluate:") == 4
-        assert result.stdout.count("rule quantize_evaluate:") == 4
+        assert result.stdout.count("rule evaluate:") == 9  # the base model's too
+        assert result.stdout.count("rule quantize_evaluate:") == 8
+        (built / "config.yaml").write_text(original)
+        edited(built, lambda config: config["intervals"].update(resamples=300))
+        result = snakemake(built, "-n")  # intervals are aggregation: no model job re-runs
+        assert planned_jobs(result) == {
+            "sweep_results", "quantize_results", "repr_results", "tables", "figures",
+            "provenance", "all",
+        }  # fmt: skip
     finally:
         (built / "config.yaml").write_text(original)
 
@@ -213,9 +255,49 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
         source.write("\n# an edit\n")
     result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))
     assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
-    assert result.stdout.count("rule unlearn:") == 1
-    assert "output: results/models/unlearn/ga/" in result.stdout
+    assert result.stdout.count("rule unlearn:") == 2  # one per seed
+    assert "output: results/models/seed~0/unlearn/ga/" in result.stdout
     with open(tmp_path / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
         source.write("\n# an edit\n")
     generation = {"generate_profiles", "generate_facts", "generate_qa", "generate_forget_probes"}
     assert generation | {"validate_data"} <= plan()
+
+
+def test_snapshot_copies_tables_figures_and_provenance(built, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from unlearnflow.plan import FIGURES, TABLES
+
+    command = [str(Path(sys.executable).parent / "unlearnflow"), "snapshot", "tiny"]
+    missing = subprocess.run(
+        [*command, "--run", str(tmp_path), "--into", str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0
+    assert f"{tmp_path}/results/provenance.json does not exist" in missing.stderr
+    assert not (tmp_path / "runs").exists()
+
+    def take(*extra):
+        return subprocess.run(
+            [*command, "--run", str(built), "--into", str(tmp_path / "runs"), *extra],
+            capture_output=True,
+            text=True,
+        )
+
+    assert take().returncode == 0
+    snapshot = tmp_path / "runs" / "tiny"
+    for name in TABLES:
+        assert (snapshot / "tables" / f"{name}.md").read_text().startswith("|")
+    for name in FIGURES:
+        assert (snapshot / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    run = json.loads((snapshot / "run.json").read_text())
+    assert run["precision"] == "float32" and run["config"]["seeds"] == [0, 1]
+    assert len(run["config_sha256"]) == 64 and run["cpu"] and run["packages"]["torch"]
+    assert run["job_seconds"]["evaluate"]["jobs"] == 9
+    assert run["wall_seconds"] > 0 and run["commit"]
+    again = take()  # an existing snapshot is kept unless replaced
+    assert again.returncode != 0 and "exists" in again.stderr
+    assert take("--replace").returncode == 0

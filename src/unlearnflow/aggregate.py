@@ -1,7 +1,10 @@
-"""The sweep table: one row per model, every hyperparameter and every metric.
+"""The sweep table: one row per model, every hyperparameter and every metric with its
+interval over items (`{metric}_ci_low`, `{metric}_ci_high`; metrics/bootstrap.py).
 
-Model utility and forget quality (TOFU) are computed here from the per-item values
-in each model's evaluation, forget quality against the gold (retain-only) model.
+Model utility and forget quality (TOFU) are computed here from the per-item values in
+each model's evaluation, forget quality against the gold (retain-only) model; so is
+privleak (MUSE), from both models' Min-K% scores, and the retain gap: correlated minus
+other retain facts' ROUGE-L (the collateral damage that follows the forget fact).
 """
 
 from __future__ import annotations
@@ -11,15 +14,29 @@ import math
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import hmean, ks_2samp
 
 from .jsonl import write_json
-from .metrics.utility import METRICS, UTILITY_SPLITS, SplitScores, forget_quality, model_utility
+from .metrics.bootstrap import Bootstrap
+from .metrics.mia import membership_auc, privleak
+from .metrics.utility import (
+    METRICS,
+    UTILITY_SPLITS,
+    SplitScores,
+    forget_quality,
+    item_metrics,
+    model_utility,
+)
+from .plan import Model
 
 SUBSETS = ("forget", "retain", "retain_correlated", "retain_other", "real_authors", "world_facts")
+MEMORIZATION = ("exact_memorization", "extraction_strength")
+# the attack whose AUC privleak compares (open-unlearning's TOFU default)
+PRIVLEAK_ATTACK = "min_k"
 
 
-def forget_scores(evaluation: dict) -> SplitScores:
-    items = evaluation["splits"]["forget"]["items"]
+def split_scores(evaluation: dict, split: str) -> SplitScores:
+    items = evaluation["splits"][split]["items"]
     return SplitScores(
         answer_loss=np.array([i["answer_loss"] for i in items], dtype=float),
         paraphrased_loss=np.array([i["paraphrased_loss"] for i in items], dtype=float),
@@ -28,46 +45,153 @@ def forget_scores(evaluation: dict) -> SplitScores:
     )
 
 
+def item_values(evaluation: dict, split: str) -> dict[str, np.ndarray]:
+    """Per item of `split`, every value a split metric is the mean of."""
+    values = item_metrics(split, split_scores(evaluation, split))
+    items = evaluation["splits"][split]["items"]
+    for key in MEMORIZATION:
+        values[key] = np.array([item[key] for item in items], dtype=float)
+    return values
+
+
 def _clean(value):
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def model_row(name: str, evaluation: dict, train_log: dict | None, gold: dict) -> dict:
-    row = {"model": name, "method": train_log.get("method", name) if train_log else name}
+def _utility_statistic(values: dict[str, dict[str, np.ndarray]]):
+    """Model utility over independently resampled retain, real-author and world-fact items;
+    0 where a component is not positive (the harmonic mean is then undefined or 0)."""
+
+    def statistic(*indices, axis):
+        components = np.stack(
+            [
+                values[split][metric][index].mean(axis=axis)
+                for split, index in zip(UTILITY_SPLITS, indices, strict=True)
+                for metric in METRICS
+            ]
+        )
+        positive = (components > 0).all(axis=0)
+        return np.where(positive, hmean(np.where(positive, components, 1.0), axis=0), 0.0)
+
+    return statistic
+
+
+def model_row(
+    name: str, evaluation: dict, train_log: dict | None, gold: dict, resampling: Bootstrap
+) -> dict:
+    model = Model.parse(name)
+    row = {
+        "model": name,
+        "point": model.point,
+        "seed": model.seed,
+        "unlearned": model.unlearned,
+        "method": model.method or model.kind,
+    }
     row.update((train_log or {}).get("hparams", {}))
     row["diverged"] = bool(train_log and train_log.get("diverged"))
     row["diverged_step"] = train_log.get("diverged_step") if train_log else None
     row["train_seconds"] = train_log.get("seconds") if train_log else None
     row["eval_seconds"] = evaluation["seconds"]
-    metrics = {s: evaluation["splits"][s]["metrics"] for s in SUBSETS if s in evaluation["splits"]}
-    for split, values in metrics.items():
-        for metric, value in values.items():
-            row[f"{split}_{metric}"] = value
-    components = {f"{s}_{m}": metrics[s][m] for s in UTILITY_SPLITS for m in METRICS}
-    valid = all(v is not None and v > 0 for v in components.values())
-    row["model_utility"] = model_utility(components) if valid else 0.0
-    row.update(forget_quality(forget_scores(evaluation), forget_scores(gold)))
-    row.update({f"mia_auc_{k}": v for k, v in evaluation["mia_auc"].items()})
-    row["leakage_rate"] = evaluation["leakage_rate"]
+
+    def put(key, value, interval):
+        row[key] = value
+        row[f"{key}_ci_low"], row[f"{key}_ci_high"] = interval
+
+    values = {s: item_values(evaluation, s) for s in SUBSETS if s in evaluation["splits"]}
+    for split, metrics in values.items():
+        for metric, per_item in metrics.items():
+            put(f"{split}_{metric}", float(np.mean(per_item)), resampling.mean_interval(per_item))
+
+    if "retain_correlated" in values and "retain_other" in values:
+        correlated = values["retain_correlated"]["rouge_l"]
+        other = values["retain_other"]["rouge_l"]
+        put(
+            "retain_gap_rouge_l",
+            float(correlated.mean() - other.mean()),
+            resampling.interval(
+                lambda i, j, axis: correlated[i].mean(axis=axis) - other[j].mean(axis=axis),
+                len(correlated),
+                len(other),
+            ),
+        )
+
+    components = {f"{s}_{m}": row[f"{s}_{m}"] for s in UTILITY_SPLITS for m in METRICS}
+    valid = all(v > 0 for v in components.values())
+    put(
+        "model_utility",
+        model_utility(components) if valid else 0.0,
+        resampling.interval(
+            _utility_statistic(values), *(len(values[s]["rouge_l"]) for s in UTILITY_SPLITS)
+        ),
+    )
+
+    model_forget, gold_forget = split_scores(evaluation, "forget"), split_scores(gold, "forget")
+    model_tr, gold_tr = model_forget.truth_ratios(), gold_forget.truth_ratios()
+    quality = forget_quality(model_forget, gold_forget)
+    put(
+        "forget_quality",
+        quality["forget_quality"],
+        resampling.interval(
+            lambda index, axis: ks_2samp(model_tr[index], gold_tr[index], axis=axis).pvalue,
+            len(model_tr),
+        ),
+    )
+    row["ks_statistic"] = quality["ks_statistic"]
+
+    for attack, scores in evaluation["mia"]["scores"].items():
+        forget, holdout = np.array(scores["forget"]), np.array(scores["holdout"])
+        put(
+            f"mia_auc_{attack}",
+            evaluation["mia"]["auc"][attack],
+            resampling.interval(
+                lambda f, h, axis, forget=forget, holdout=holdout: membership_auc(
+                    forget[f], holdout[h], axis=axis
+                ),
+                len(forget),
+                len(holdout),
+            ),
+        )
+    own, reference = evaluation["mia"]["scores"], gold["mia"]["scores"]
+    pairs = [
+        (np.array(scores[PRIVLEAK_ATTACK]["forget"]), np.array(scores[PRIVLEAK_ATTACK]["holdout"]))
+        for scores in (own, reference)
+    ]
+
+    def privleak_statistic(f, h, axis):
+        aucs = [membership_auc(forget[f], holdout[h], axis=axis) for forget, holdout in pairs]
+        return np.vectorize(privleak)(*aucs)
+
+    put(
+        "privleak",
+        privleak(evaluation["mia"]["auc"][PRIVLEAK_ATTACK], gold["mia"]["auc"][PRIVLEAK_ATTACK]),
+        resampling.interval(privleak_statistic, len(pairs[0][0]), len(pairs[0][1])),
+    )
+    leaked = [probe["leaked"] for probe in evaluation["probes"]]
+    put("leakage_rate", evaluation["leakage_rate"], resampling.mean_interval(leaked))
     return {key: _clean(value) for key, value in row.items()}
 
 
 def sweep_results(
     evaluations: dict[str, Path],
     train_logs: dict[str, Path],
-    gold: str,
+    golds: dict[str, str],
+    bootstrap: dict,
     output_json: Path,
     output_csv: Path,
 ) -> None:
+    """`golds` names, per model, the gold model it is compared with; `bootstrap` holds
+    the intervals' `resamples`, `confidence` and `seed`."""
     import pandas as pd
 
+    resampling = Bootstrap(**bootstrap)
     loaded = {name: json.loads(Path(path).read_text()) for name, path in evaluations.items()}
     rows = [
         model_row(
             name,
             evaluation,
             json.loads(Path(train_logs[name]).read_text()) if name in train_logs else None,
-            loaded[gold],
+            loaded[golds[name]],
+            resampling,
         )
         for name, evaluation in loaded.items()
     ]

@@ -34,11 +34,12 @@ class Question:
 
 @dataclass
 class TokenScores:
-    """Log-probabilities of an answer's tokens, and the mean and spread of log p under
-    the model's next-token distribution at each position (for Min-K%++; None where
-    not computed)."""
+    """Log-probabilities of an answer's tokens; whether each is the model's most likely
+    next token (for memorization); and the mean and spread of log p under the model's
+    next-token distribution at each position (for Min-K%++; None where not computed)."""
 
     logprobs: np.ndarray
+    hits: np.ndarray
     mu: np.ndarray | None
     sigma: np.ndarray | None
 
@@ -55,13 +56,14 @@ class Answered:
 
 def _token_scores(logits: torch.Tensor, targets: torch.Tensor, moments: bool) -> TokenScores:
     logp = logits.gather(-1, targets[:, None])[:, 0] - logits.logsumexp(-1)
+    hits = (logits.argmax(-1) == targets).numpy()
     if not moments:
-        return TokenScores(logp.numpy(), None, None)
+        return TokenScores(logp.numpy(), hits, None, None)
     all_logp = torch.log_softmax(logits, dim=-1)
     p = all_logp.exp()
     mu = (p * all_logp).sum(-1)
     sigma = ((p * all_logp.square()).sum(-1) - mu.square()).clamp(min=0).sqrt()
-    return TokenScores(logp.numpy(), mu.numpy(), sigma.numpy())
+    return TokenScores(logp.numpy(), hits, mu.numpy(), sigma.numpy())
 
 
 def answer_questions(

@@ -33,6 +33,12 @@ def methods(args: argparse.Namespace) -> None:
         print(f"{name:{widths[0]}}  {paper:{widths[1]}}  {hyperparameters or '-'}")
 
 
+def snapshot(args: argparse.Namespace) -> None:
+    from .snapshot import snapshot as take
+
+    print(take(args.name, args.run_dir, args.into, args.replace))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="unlearnflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,10 +61,23 @@ def main(argv: list[str] | None = None) -> None:
         help="folder with the retain (gold) model's TOFU eval logs",
     )
     summary.set_defaults(run=tofu_summary)
+    snapshotting = commands.add_parser(
+        "snapshot",
+        help="copy a finished run's tables, figures and provenance into docs/runs/NAME",
+    )
+    snapshotting.add_argument("name", help="the snapshot's folder name, e.g. default")
+    snapshotting.add_argument(
+        "--run", dest="run_dir", type=Path, default=Path("."), help="the run's folder"
+    )
+    snapshotting.add_argument("--into", type=Path, default=Path("docs/runs"))
+    snapshotting.add_argument(
+        "--replace", action="store_true", help="replace an existing snapshot of that name"
+    )
+    snapshotting.set_defaults(run=snapshot)
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, FileExistsError, ValueError) as error:
         parser.exit(2, f"unlearnflow: error: {error}\n")
 
 

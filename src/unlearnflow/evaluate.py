@@ -1,4 +1,5 @@
-"""Evaluation of one model: TOFU's per-item values on every split, MIA AUCs, probe leakage.
+"""Evaluation of one model: TOFU's per-item values on every split, memorization, MIA
+scores and AUCs, probe leakage.
 
 Work is batched across the whole evaluation (answering.py): every question of every
 split, the holdout and the forget probes goes through the model once, in batches that
@@ -21,7 +22,8 @@ import numpy as np
 from .answering import Question, answer_questions
 from .data.records import QA, ForgetProbe, WrongDetails
 from .jsonl import read_jsonl, write_json
-from .metrics.leakage import leaks
+from .metrics.leakage import leakage_rate, leaks
+from .metrics.memorization import exact_memorization, extraction_strength
 from .metrics.mia import (
     loss_score,
     membership_auc,
@@ -92,6 +94,65 @@ def utility_subset(items: list[Item], count: int, seed: int) -> list[Item]:
 
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def split_result(name: str, items: list[Item]) -> dict:
+    """TOFU's three metrics and the two memorization metrics of one split, and every
+    item's values (the intervals and forget quality are computed from them later)."""
+    scores = SplitScores(
+        answer_loss=np.array([i.scores["answer"].loss for i in items]),
+        paraphrased_loss=np.array([i.scores["paraphrased"].loss for i in items]),
+        wrong_losses=np.array([[w.loss for w in i.scores["wrong"]] for i in items]),
+        rouge_l=np.array([rouge_l_recall(i.scores["generation"], i.answer) for i in items]),
+    )
+    memorization = {
+        "exact_memorization": [exact_memorization(i.scores["answer"].hits) for i in items],
+        "extraction_strength": [extraction_strength(i.scores["answer"].hits) for i in items],
+    }
+    metrics = split_metrics("forget" if name == "forget" else name, scores)
+    metrics.update((key, float(np.mean(values))) for key, values in memorization.items())
+    return {
+        "metrics": {k: _finite(v) for k, v in metrics.items()},
+        "items": [
+            {
+                "id": item.item_id,
+                "answer_loss": _finite(float(scores.answer_loss[n])),
+                "paraphrased_loss": _finite(float(scores.paraphrased_loss[n])),
+                "wrong_losses": [_finite(float(x)) for x in scores.wrong_losses[n]],
+                "rouge_l": float(scores.rouge_l[n]),
+                **{key: values[n] for key, values in memorization.items()},
+                "generation": item.scores["generation"],
+            }
+            for n, item in enumerate(items)
+        ],
+    }
+
+
+def membership(forget: list[Item], holdout: list[Item], k: float) -> dict:
+    """Every attack's per-item scores on the forget (members) and holdout (non-members)
+    answers, and its AUC (metrics/mia.py)."""
+    attacks = {
+        "loss": lambda s, text: loss_score(s.logprobs),
+        "zlib": lambda s, text: zlib_score(s.logprobs, text),
+        "min_k": lambda s, text: min_k_score(s.logprobs, k),
+        "min_k_plus_plus": lambda s, text: min_k_plus_plus_score(s.logprobs, s.mu, s.sigma, k),
+    }
+    scores = {
+        name: {
+            split: [attack(item.scores["answer"], item.answer) for item in items]
+            for split, items in (("forget", forget), ("holdout", holdout))
+        }
+        for name, attack in attacks.items()
+    }
+    return {
+        "k": k,
+        "nonmembers": [item.item_id for item in holdout],
+        "scores": scores,
+        "auc": {
+            name: float(membership_auc(values["forget"], values["holdout"]))
+            for name, values in scores.items()
+        },
+    }
 
 
 def evaluate(
@@ -172,61 +233,22 @@ def evaluate(
         item.scores["answer"] = result.scores[0]
     probe_answers = [result.generation for result in answered[held_out:]]
 
-    result = {"quantization": quantization, "splits": {}, "seconds": None}
     subsets = {
         **splits,
         "retain_correlated": [i for i in splits["retain"] if i.correlated],
         "retain_other": [i for i in splits["retain"] if not i.correlated],
     }
-    for name, items in subsets.items():
-        if not items:
-            continue
-        split_scores = SplitScores(
-            answer_loss=np.array([i.scores["answer"].loss for i in items]),
-            paraphrased_loss=np.array([i.scores["paraphrased"].loss for i in items]),
-            wrong_losses=np.array([[w.loss for w in i.scores["wrong"]] for i in items]),
-            rouge_l=np.array([rouge_l_recall(i.scores["generation"], i.answer) for i in items]),
-        )
-        metrics = split_metrics("forget" if name == "forget" else name, split_scores)
-        result["splits"][name] = {
-            "metrics": {k: _finite(v) for k, v in metrics.items()},
-            "items": [
-                {
-                    "id": item.item_id,
-                    "answer_loss": _finite(float(split_scores.answer_loss[n])),
-                    "paraphrased_loss": _finite(float(split_scores.paraphrased_loss[n])),
-                    "wrong_losses": [_finite(float(x)) for x in split_scores.wrong_losses[n]],
-                    "rouge_l": float(split_scores.rouge_l[n]),
-                    "generation": item.scores["generation"],
-                }
-                for n, item in enumerate(items)
-            ],
-        }
-    k = settings["mia_k"]
-    members = [i.scores["answer"] for i in splits["forget"]]
-    others = [i.scores["answer"] for i in holdout_items]
-    member_texts = [i.answer for i in splits["forget"]]
-    other_texts = [i.answer for i in holdout_items]
-    attacks = {
-        "loss": lambda s, t: loss_score(s.logprobs),
-        "zlib": lambda s, t: zlib_score(s.logprobs, t),
-        "min_k": lambda s, t: min_k_score(s.logprobs, k),
-        "min_k_plus_plus": lambda s, t: min_k_plus_plus_score(s.logprobs, s.mu, s.sigma, k),
+    result = {
+        "quantization": quantization,
+        "splits": {name: split_result(name, items) for name, items in subsets.items() if items},
+        "mia": membership(splits["forget"], holdout_items, settings["mia_k"]),
+        "probes": [
+            {"id": probe.probe_id, "answer": answer, "leaked": leaks(answer, probe.key_details)}
+            for probe, answer in zip(probe_rows, probe_answers, strict=True)
+        ],
+        "leakage_rate": leakage_rate(probe_answers, [p.key_details for p in probe_rows]),
+        "seconds": time.perf_counter() - start,
     }
-    result["mia_auc"] = {
-        name: membership_auc(
-            [attack(s, t) for s, t in zip(members, member_texts, strict=True)],
-            [attack(s, t) for s, t in zip(others, other_texts, strict=True)],
-        )
-        for name, attack in attacks.items()
-    }
-    result["mia_nonmembers"] = [item.item_id for item in holdout_items]
-    result["probes"] = [
-        {"id": probe.probe_id, "answer": answer, "leaked": leaks(answer, probe.key_details)}
-        for probe, answer in zip(probe_rows, probe_answers, strict=True)
-    ]
-    result["leakage_rate"] = sum(p["leaked"] for p in result["probes"]) / max(1, len(probe_rows))
-    result["seconds"] = time.perf_counter() - start
     write_json(output, result)
     log.info(
         "evaluated in %.1f s (loading %.1f s, scoring and generation %.1f s):"

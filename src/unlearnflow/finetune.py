@@ -15,9 +15,16 @@ from .train import TrainSettings, train
 log = logging.getLogger(__name__)
 
 
-def qa_examples(tokenizer, paths: list[Path], system_prompt: str | None) -> list[dict]:
+def qa_dataset(tokenizer, paths: list[Path], system_prompt: str | None):
+    """The QA of `paths` (each line checked, a bad one named by file and line) as a
+    `datasets.Dataset` of chat-formatted `input_ids` and `labels` (answer tokens only):
+    the split our loop trains on, and the pre-tokenized form TRL's SFTTrainer takes."""
+    from datasets import Dataset
+
     rows = [qa for path in paths for qa in read_jsonl(path, QA)]
-    return [encode_qa(tokenizer, qa.question, qa.answer, system_prompt) for qa in rows]
+    return Dataset.from_list(
+        [encode_qa(tokenizer, qa.question, qa.answer, system_prompt) for qa in rows]
+    )
 
 
 def finetune(
@@ -34,7 +41,7 @@ def finetune(
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    examples = qa_examples(tokenizer, data, system_prompt)
+    examples = list(qa_dataset(tokenizer, data, system_prompt))
     model = trainable(load_stack(base, precision=precision), training, seed)
     settings = TrainSettings(
         learning_rate=training["lr"],

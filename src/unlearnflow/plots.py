@@ -1,8 +1,10 @@
 """The figures: one message each, from the sweep, quantization and representation tables.
 
 Every function takes the loaded table(s) and returns a matplotlib figure; `figures`
-writes them all as PNG. The fine-tuned model (the starting point) and the gold model
-(never saw the forget set: the target) are drawn the same way in every figure.
+writes them all as PNG. The base model, the fine-tuned model (the starting point) and
+the gold model (never saw the forget set: the target) are drawn the same way in every
+figure. Error bars are each value's own interval over items (`{metric}_ci_low`,
+`_ci_high`), never seaborn's estimate over rows that share an x value.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .tables import model_label  # noqa: E402
+from .plan import BASE, FINETUNED, GOLD, LABELS, point_label  # noqa: E402
+from .replicates import across_seeds  # noqa: E402
 
-REFERENCES = {"finetuned": ("fine-tuned", "black", "s"), "retain_only": ("gold", "goldenrod", "*")}
+# how the models every figure marks are drawn: (label, color, marker)
+REFERENCES = {
+    BASE: (LABELS[BASE], "grey", "P"),
+    FINETUNED: (LABELS[FINETUNED], "black", "s"),
+    GOLD: (LABELS[GOLD], "goldenrod", "*"),
+}
 INTENSITY = ("lr", "epochs")
 MIA_ATTACKS = {
     "mia_auc_loss": "loss",
@@ -29,8 +37,8 @@ MIA_ATTACKS = {
 }
 
 
-def _sweep_points(sweep: pd.DataFrame) -> pd.DataFrame:
-    return sweep[sweep["model"].str.startswith("unlearn/")]
+def _sweep_points(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["unlearned"]]
 
 
 def _hparam_axis(ax, values, hparam: str) -> None:
@@ -44,15 +52,51 @@ def _hparam_axis(ax, values, hparam: str) -> None:
 
 
 def _melted(frame: pd.DataFrame, keep: list[str], columns: dict, name: str, value: str):
-    """`columns` of `frame` stacked into one `value` column, `name` saying which (renamed)."""
-    long = frame.melt(id_vars=keep, value_vars=list(columns), var_name=name, value_name=value)
-    long[name] = long[name].map(columns)
-    return long
+    """`columns` of `frame` stacked into one `value` column, `name` saying which (renamed),
+    with their intervals' ends stacked into `low` and `high` (NaN where there is none)."""
+    parts = []
+    for column, label in columns.items():
+        part = frame[keep].assign(**{name: label, value: frame[column]})
+        for end in ("low", "high"):
+            part[end] = frame.get(f"{column}_ci_{end}", float("nan"))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _errors(frame: pd.DataFrame, column: str, low: str, high: str):
+    """matplotlib's two-row error array: `column`'s distance to the `low` and `high` ends."""
+    value = frame[column]
+    return [(value - frame[low]).clip(lower=0), (frame[high] - value).clip(lower=0)]
+
+
+def _error_bars(ax, frame: pd.DataFrame, x: str, y: str) -> None:
+    """Each point's interval on `y`, and on `x` where it has one."""
+
+    def spread(column):
+        low, high = f"{column}_ci_low", f"{column}_ci_high"
+        return _errors(frame, column, low, high) if low in frame else None
+
+    ax.errorbar(frame[x], frame[y], xerr=spread(x), yerr=spread(y), fmt="none",
+                ecolor="grey", elinewidth=1, capsize=2, zorder=1)  # fmt: skip
+
+
+def _bar_error_bars(ax, long: pd.DataFrame, category: str, hue: str, value: str) -> None:
+    """Intervals (`low`, `high`) on a horizontal seaborn bar chart, bar by bar."""
+    categories = list(dict.fromkeys(long[category]))
+    for container, level in zip(ax.containers, dict.fromkeys(long[hue]), strict=False):
+        for bar, name in zip(container, categories, strict=False):
+            row = long[(long[category] == name) & (long[hue] == level)]
+            if row.empty or row[[value, "low", "high"]].isna().any(axis=None):
+                continue
+            center = bar.get_y() + bar.get_height() / 2
+            ax.errorbar(row[value], [center], xerr=_errors(row, value, "low", "high"),
+                        fmt="none", ecolor="black", capsize=2)  # fmt: skip
 
 
 def _mark_references(ax, sweep: pd.DataFrame, x: str, y: str) -> None:
-    for model, (label, color, marker) in REFERENCES.items():
-        row = sweep[sweep["model"] == model]
+    for point, (label, color, marker) in REFERENCES.items():
+        row = sweep[sweep["point"] == point]
+        _error_bars(ax, row, x, y)
         ax.scatter(row[x], row[y], color=color, marker=marker, s=160, label=label, zorder=3)
 
 
@@ -70,6 +114,7 @@ def tradeoff(sweep: pd.DataFrame):
         ("forget_quality", "model_utility", "forget quality (KS p-value vs gold)", "model utility"),
     ]
     for ax, (x, y, xlabel, ylabel) in zip(axes, panels, strict=True):
+        _error_bars(ax, points, x, y)
         sns.scatterplot(data=points, x=x, y=y, hue="method", size="lr", sizes=(40, 200), ax=ax)
         _mark_references(ax, sweep, x, y)
         ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -95,16 +140,21 @@ def intensity(sweep: pd.DataFrame):
     fig, axes = plt.subplots(2 * len(varied), 3, figsize=(11, 6.5 * len(varied)))
     panels = [(h, m) for h in varied for m in metrics]
     for n, (ax, (hparam, metric)) in enumerate(zip(axes.flat, panels, strict=True)):
-        sns.lineplot(data=points, x=hparam, y=metric, hue="method", marker="o", ax=ax)
-        for model, (name, color, _) in REFERENCES.items():
-            value = sweep.loc[sweep["model"] == model, metric].iloc[0]
-            ax.axhline(value, color=color, linestyle="--", linewidth=1.5, label=name)
+        _error_bars(ax, points, hparam, metric)
+        sns.lineplot(data=points, x=hparam, y=metric, hue="method", marker="o", errorbar=None,
+                     ax=ax)  # fmt: skip
+        for point, (name, color, _) in REFERENCES.items():
+            reference = sweep[sweep["point"] == point].iloc[0]
+            ax.axhline(reference[metric], color=color, linestyle="--", linewidth=1.5, label=name)
+            ends = reference.get([f"{metric}_ci_low", f"{metric}_ci_high"])
+            if ends is not None and ends.notna().all():
+                ax.axhspan(*ends, color=color, alpha=0.1)
         _hparam_axis(ax, points[hparam], hparam)
         ax.set_ylabel(metrics[metric])
         if n:
             ax.get_legend().remove()
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Metrics against unlearning intensity (dashed: fine-tuned, gold)")
+    fig.suptitle("Metrics against unlearning intensity (dashed: references; bands: intervals)")
     fig.tight_layout()
     return fig
 
@@ -115,9 +165,10 @@ def correlated_retain(sweep: pd.DataFrame):
     subsets = {"retain_correlated_rouge_l": "correlated", "retain_other_rouge_l": "other"}
     long = _melted(points, ["method", "lr"], subsets, "retain subset", "ROUGE-L")
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    sns.lineplot(
-        data=long, x="lr", y="ROUGE-L", hue="method", style="retain subset", marker="o", ax=ax
-    )
+    ax.errorbar(long["lr"], long["ROUGE-L"], yerr=_errors(long, "ROUGE-L", "low", "high"),
+                fmt="none", ecolor="grey", elinewidth=1, capsize=2, zorder=1)  # fmt: skip
+    sns.lineplot(data=long, x="lr", y="ROUGE-L", hue="method", style="retain subset",
+                 marker="o", errorbar=None, ax=ax)  # fmt: skip
     _hparam_axis(ax, long["lr"], "lr")
     ax.set_ylabel("retain ROUGE-L")
     ax.set_title("Correlated retain facts suffer first")
@@ -126,14 +177,14 @@ def correlated_retain(sweep: pd.DataFrame):
 
 def recovery(quantize: pd.DataFrame):
     """Knowledge recovery by model and scheme: the share of the forget-set drop undone."""
-    points = quantize[quantize["model"].str.startswith("unlearn/")].copy()
-    points["model"] = [model_label(row) for row in points.to_dict("records")]
+    points = _sweep_points(quantize).copy()
+    points["model"] = [point_label(point) for point in points["point"]]
     measures = {"recovery_forget_rouge_l": "forget ROUGE-L", "recovery_forget_prob": "forget Prob"}
     long = _melted(points, ["model", "scheme"], measures, "on", "recovery")
-    grid = sns.catplot(
-        data=long, kind="bar", y="model", x="recovery", hue="scheme", col="on", height=5, aspect=1.2
-    )
-    for ax in grid.axes.flat:
+    grid = sns.catplot(data=long, kind="bar", y="model", x="recovery", hue="scheme", col="on",
+                       errorbar=None, height=5, aspect=1.2)  # fmt: skip
+    for ax, measure in zip(grid.axes.flat, measures.values(), strict=True):
+        _bar_error_bars(ax, long[long["on"] == measure], "model", "scheme", "recovery")
         ax.axvline(0, color="black", linewidth=1)
         ax.axvline(1, color="grey", linestyle="--", linewidth=1)
     grid.set_titles("{col_name}")
@@ -146,10 +197,14 @@ def recovery(quantize: pd.DataFrame):
 
 def layer_drift(drift: pd.DataFrame):
     """‖Δh‖ of the forget and retain questions' states from the fine-tuned model, by layer."""
-    rows = drift[(drift["reference"] == "finetuned") & drift["model"].str.startswith("unlearn/")]
+    rows = _sweep_points(drift[drift["reference"] == FINETUNED])
+    mean = rows.groupby(["point", "method", "lr", "split", "layer"], as_index=False)[
+        "delta_norm"
+    ].mean()  # over replicate seeds
     grid = sns.relplot(
-        data=rows, kind="line", x="layer", y="delta_norm", hue="method", size="lr",
-        col="split", height=4, aspect=1.2, facet_kws={"sharey": False},
+        data=mean, kind="line", x="layer", y="delta_norm", hue="method", size="lr",
+        units="point", estimator=None, col="split", height=4, aspect=1.2,
+        facet_kws={"sharey": False},
     )  # fmt: skip
     grid.set_titles("{col_name} questions")
     grid.set_axis_labels("layer (the last after the final norm)", "‖Δh‖ from the fine-tuned model")
@@ -160,11 +215,13 @@ def layer_drift(drift: pd.DataFrame):
 def logit_lens(lens: pd.DataFrame):
     """The forget answer's probability read off each layer, every model."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    points = lens[lens["model"].str.startswith("unlearn/")]
+    points = _sweep_points(lens)
     sns.lineplot(data=points, x="layer", y="forget_answer_prob", hue="method", units="model",
                  estimator=None, alpha=0.7, ax=ax)  # fmt: skip
-    for model, (label, color, _) in REFERENCES.items():
-        own = lens[lens["model"] == model]
+    for point, (label, color, _) in REFERENCES.items():
+        own = lens[lens["point"] == point].groupby("layer", as_index=False).mean(numeric_only=True)
+        if own.empty:
+            continue
         ax.plot(own["layer"], own["forget_answer_prob"], color=color, linewidth=2.5, label=label)
     ax.set(xlabel="layer", ylabel="forget answer Prob through the logit lens", yscale="log")
     ax.set_ylim(bottom=max(1e-12, lens["forget_answer_prob"].min()), top=1.5)
@@ -175,10 +232,11 @@ def logit_lens(lens: pd.DataFrame):
 
 def membership(sweep: pd.DataFrame):
     """MIA AUCs of every model, forget set against holdout of the same kind."""
-    labelled = sweep.assign(model=[model_label(row) for row in sweep.to_dict("records")])
+    labelled = sweep.assign(model=[point_label(point) for point in sweep["point"]])
     long = _melted(labelled, ["model"], MIA_ATTACKS, "attack", "AUC")
     fig, ax = plt.subplots(figsize=(7, 6))
-    sns.barplot(data=long, y="model", x="AUC", hue="attack", ax=ax)
+    sns.barplot(data=long, y="model", x="AUC", hue="attack", errorbar=None, ax=ax)
+    _bar_error_bars(ax, long, "model", "attack", "AUC")
     ax.axvline(0.5, color="black", linestyle="--", linewidth=1)
     ax.set(xlim=(0, 1), xlabel="MIA AUC (0.5: members look like non-members)", ylabel="")
     sns.move_legend(ax, "upper left", bbox_to_anchor=(1, 1))
@@ -197,12 +255,19 @@ FIGURES = {
 }
 
 
-def figures(sweep: Path, quantize: Path, representation: Path, output_dir: Path) -> None:
+def figures(
+    sweep: Path, quantize: Path, representation: Path, confidence: float, output_dir: Path
+) -> None:
+    """`confidence`: the level of the intervals across replicate seeds."""
     sns.set_theme(style="whitegrid", context="notebook")
     representation_rows = json.loads(Path(representation).read_text())
+
+    def folded(path, keys=("point",)):
+        return pd.DataFrame(across_seeds(json.loads(Path(path).read_text()), confidence, keys))
+
     loaded = {
-        "sweep": pd.DataFrame(json.loads(Path(sweep).read_text())),
-        "quantize": pd.DataFrame(json.loads(Path(quantize).read_text())),
+        "sweep": folded(sweep),
+        "quantize": folded(quantize, ("point", "scheme")),
         "drift": pd.DataFrame(representation_rows["drift"]),
         "lens": pd.DataFrame(representation_rows["logit_lens"]),
     }

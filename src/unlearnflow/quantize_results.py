@@ -6,7 +6,8 @@ against the gold model under the same scheme), their change from the float model
 forget-set drop from the fine-tuned to the unlearned model (both in float) that
 quantization undoes, on ROUGE-L and on Prob: the measure of Zhang et al. 2024's
 finding ("Catastrophic Failure of LLM Unlearning via Quantization") that 4-bit
-quantization restores much of what unlearning removed.
+quantization restores much of what unlearning removed. Recovery's interval resamples
+the forget items, the same ones for the three models.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .aggregate import model_row
+import numpy as np
+
+from .aggregate import item_values, model_row
 from .jsonl import write_json
+from .metrics.bootstrap import Bootstrap
 from .quantize import BITS
 
 DELTA_METRICS = (
@@ -34,15 +38,27 @@ RECOVERY_METRICS = ("forget_rouge_l", "forget_prob")
 MIN_DROP = 0.05
 
 
-def knowledge_recovery(finetuned, unlearned, quantized) -> float | None:
+def knowledge_recovery(finetuned, unlearned, quantized):
     """(quantized - unlearned) / (finetuned - unlearned): 0 when quantization leaves the
-    unlearned model as it was, 1 when it brings back the fine-tuned model's value."""
-    if None in (finetuned, unlearned, quantized):
-        return None
+    unlearned model as it was, 1 when it brings back the fine-tuned model's value; NaN
+    where the drop is under MIN_DROP. Element-wise on arrays."""
+    finetuned, unlearned, quantized = (
+        np.asarray(x, dtype=np.float64) for x in (finetuned, unlearned, quantized)
+    )
     drop = finetuned - unlearned
-    if drop < MIN_DROP:
-        return None
-    return (quantized - unlearned) / drop
+    ratio = (quantized - unlearned) / np.where(drop >= MIN_DROP, drop, np.nan)
+    return ratio if ratio.ndim else float(ratio)
+
+
+def recovery_with_interval(finetuned, unlearned, quantized, resampling: Bootstrap):
+    """Recovery of the forget-set means of three per-item arrays, and its interval."""
+
+    def statistic(index, axis):
+        means = [values[index].mean(axis=axis) for values in (finetuned, unlearned, quantized)]
+        return knowledge_recovery(*means)
+
+    value = knowledge_recovery(*(np.mean(v) for v in (finetuned, unlearned, quantized)))
+    return value, resampling.interval(statistic, len(finetuned))
 
 
 def _delta(after, before):
@@ -51,39 +67,52 @@ def _delta(after, before):
 
 def quantize_results(
     evaluations: dict[str, Path],
-    quantized: dict[tuple[str, str], Path],
+    quantized: dict[str, dict[str, Path]],
     train_logs: dict[str, Path],
-    gold: str,
-    finetuned: str,
+    golds: dict[str, str],
+    finetuned: dict[str, str],
+    bootstrap: dict,
     output_json: Path,
     output_csv: Path,
 ) -> None:
-    """`quantized` maps (scheme, model) to the model's evaluation under that scheme."""
+    """`quantized` maps scheme, then model, to the model's evaluation under that scheme;
+    `golds` and `finetuned` name each model's gold and fine-tuned model (its seed's);
+    `bootstrap` holds the intervals' `resamples`, `confidence` and `seed`."""
     import pandas as pd
 
     def load(path):
         return json.loads(Path(path).read_text())
 
+    resampling = Bootstrap(**bootstrap)
     logs = {name: load(path) for name, path in train_logs.items()}
     floats = {name: load(path) for name, path in evaluations.items()}
     float_rows = {
-        name: model_row(name, evaluation, logs.get(name), floats[gold])
+        name: model_row(name, evaluation, logs.get(name), floats[golds[name]], resampling)
         for name, evaluation in floats.items()
     }
-    under = {key: load(path) for key, path in quantized.items()}
     rows = []
-    for (scheme, name), evaluation in under.items():
-        row = model_row(name, evaluation, logs.get(name), under[scheme, gold])
-        before = float_rows[name]
-        row = {"model": name, "scheme": scheme, "bits": BITS[scheme], **row}
-        for metric in DELTA_METRICS:
-            row[f"delta_{metric}"] = _delta(row[metric], before[metric])
-        for metric in RECOVERY_METRICS:
-            row[f"recovery_{metric}"] = (
-                knowledge_recovery(float_rows[finetuned][metric], before[metric], row[metric])
-                if name in logs
-                else None
-            )
-        rows.append(row)
+    for scheme, models in quantized.items():
+        under = {name: load(path) for name, path in models.items()}
+        for name, evaluation in under.items():
+            gold = under[golds[name]]
+            row = model_row(name, evaluation, logs.get(name), gold, resampling)
+            before = float_rows[name]
+            row = {"scheme": scheme, "bits": BITS[scheme], **row}
+            for metric in DELTA_METRICS:
+                row[f"delta_{metric}"] = _delta(row[metric], before[metric])
+            start = item_values(floats[finetuned[name]], "forget")
+            unlearned = item_values(floats[name], "forget")
+            after = item_values(evaluation, "forget")
+            for metric in RECOVERY_METRICS:
+                key = f"recovery_{metric}"
+                value, interval = (None, (None, None))
+                if row["unlearned"]:
+                    own = metric.removeprefix("forget_")
+                    value, interval = recovery_with_interval(
+                        start[own], unlearned[own], after[own], resampling
+                    )
+                row[key] = None if value is None or np.isnan(value) else value
+                row[f"{key}_ci_low"], row[f"{key}_ci_high"] = interval
+            rows.append(row)
     write_json(output_json, rows)
     pd.DataFrame(rows).to_csv(output_csv, index=False)

@@ -111,13 +111,16 @@ def question_states(
 
 def drift(states: torch.Tensor, reference: torch.Tensor, unembedding: torch.Tensor) -> dict:
     """Per layer, the mean over questions of cos(h, h_ref), ‖h - h_ref‖ and
-    ‖W_U (h - h_ref)‖; `states` and `reference` are [layers, questions, hidden]."""
+    ‖W_U (h - h_ref)‖, and under `items` each question's value ([layer][question]);
+    `states` and `reference` are [layers, questions, hidden]."""
     delta = states - reference
-    return {
-        "cosine": torch.cosine_similarity(states, reference, dim=-1).mean(-1).tolist(),
-        "delta_norm": delta.norm(dim=-1).mean(-1).tolist(),
-        "unembedded_delta_norm": (delta @ unembedding.T).norm(dim=-1).mean(-1).tolist(),
+    per_question = {
+        "cosine": torch.cosine_similarity(states, reference, dim=-1),
+        "delta_norm": delta.norm(dim=-1),
+        "unembedded_delta_norm": (delta @ unembedding.T).norm(dim=-1),
     }
+    means = {name: values.mean(-1).tolist() for name, values in per_question.items()}
+    return {**means, "items": {name: values.tolist() for name, values in per_question.items()}}
 
 
 @torch.inference_mode()

@@ -1,11 +1,18 @@
 """Summary tables of the sweep, the quantization stress test and the representation drift,
-each written as csv, markdown and LaTeX (booktabs) for papers."""
+each written as csv (numbers, each interval's ends in columns of their own), markdown
+and LaTeX (booktabs) for papers (`value [low, high]`). One row per model point: the
+replicate seeds folded (replicates.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
+
+import numpy as np
+
+from .findings import findings_table
+from .plan import REFERENCES, point_label
+from .replicates import across_seeds
 
 SWEEP_COLUMNS = {
     "forget_rouge_l": "forget ROUGE-L",
@@ -16,6 +23,8 @@ SWEEP_COLUMNS = {
     "model_utility": "model utility",
     "forget_quality": "forget quality",
     "mia_auc_min_k": "MIA AUC (Min-K%)",
+    "privleak": "privleak (%)",
+    "forget_extraction_strength": "forget ES",
     "leakage_rate": "leakage",
 }
 QUANTIZE_COLUMNS = {
@@ -29,88 +38,125 @@ QUANTIZE_COLUMNS = {
 }
 
 
-def model_label(row: dict) -> str:
-    """`npo lr=0.004 epochs=3 beta=0.1`, or the model's name for the fine-tuned and gold models."""
-    if not row["model"].startswith("unlearn/"):
-        return {"retain_only": "gold (retain only)"}.get(row["model"], row["model"])
-    # `key~value` pairs joined by `_`; keys may hold `_` themselves, values never do
-    hparams = re.findall(r"(?:^|_)(\w+?)~([^_]+)", row["model"].split("/")[-1])
-    return " ".join([row["method"], *(f"{key}={value}" for key, value in hparams)])
+def with_intervals(rows: list[dict], columns: dict[str, str]):
+    """`columns` of `rows`, renamed, each followed by its interval's ends where the rows
+    have one (`{label} low`, `{label} high`)."""
+    import pandas as pd
+
+    data = {}
+    for key, label in columns.items():
+        data[label] = [row[key] for row in rows]
+        if f"{key}_ci_low" in rows[0]:
+            data[f"{label} low"] = [row[f"{key}_ci_low"] for row in rows]
+            data[f"{label} high"] = [row[f"{key}_ci_high"] for row in rows]
+    return pd.DataFrame(data)
 
 
 def sweep_table(rows: list[dict]):
-    import pandas as pd
-
-    table = pd.DataFrame(rows)
-    table.insert(0, "model", [model_label(row) for row in rows], allow_duplicates=True)
-    table = table.iloc[:, [0]].join(table[list(SWEEP_COLUMNS)].rename(columns=SWEEP_COLUMNS))
-    return table.set_index("model")
+    table = with_intervals(rows, SWEEP_COLUMNS)
+    table.index = [point_label(row["point"]) for row in rows]
+    table.index.name = "model"
+    return table
 
 
 def quantize_table(rows: list[dict]):
     import pandas as pd
 
-    table = pd.DataFrame(rows)
-    labels = pd.DataFrame({"model": [model_label(row) for row in rows], "scheme": table["scheme"]})
-    return labels.join(table[list(QUANTIZE_COLUMNS)].rename(columns=QUANTIZE_COLUMNS)).set_index(
-        ["model", "scheme"]
+    table = with_intervals(rows, QUANTIZE_COLUMNS)
+    table.index = pd.MultiIndex.from_arrays(
+        [[point_label(row["point"]) for row in rows], [row["scheme"] for row in rows]],
+        names=["model", "scheme"],
     )
+    return table
 
 
 def drift_table(results: dict):
-    """Per model, at the middle and the last layer of those measured: cosine similarity
-    and ‖Δh‖ of the forget questions' states to the fine-tuned and the gold model; and
-    the forget answer's probability through the logit lens at the last layer and at the
-    inner layer where it is highest."""
+    """Per model point, at the middle and the last layer of those measured: cosine
+    similarity and ‖Δh‖ of the forget questions' states to the fine-tuned and the gold
+    model; and the forget answer's probability through the logit lens at the last layer
+    and at the inner layer where it is highest. Means over the replicate seeds."""
     import pandas as pd
 
     drift = pd.DataFrame(results["drift"])
     lens = pd.DataFrame(results["logit_lens"])
     layers = sorted(drift["layer"].unique())
-    labels = {row["model"]: model_label(row) for row in results["logit_lens"]}
     forget = drift[drift["split"] == "forget"]
     columns = {}
     for layer in (layers[len(layers) // 2], layers[-1]):
         at = forget[forget["layer"] == layer]
-        for reference, short in (("finetuned", "fine-tuned"), ("retain_only", "gold")):
-            own = at[at["reference"] == reference].set_index("model")
-            columns[f"cos to {short} (layer {layer})"] = own["cosine"]
-            columns[f"‖Δh‖ to {short} (layer {layer})"] = own["delta_norm"]
-    by_model = lens.pivot(index="model", columns="layer", values="forget_answer_prob")
+        for reference, short in REFERENCES.items():
+            own = at[at["reference"] == reference].groupby("point", sort=False)
+            columns[f"cos to {short} (layer {layer})"] = own["cosine"].mean()
+            columns[f"‖Δh‖ to {short} (layer {layer})"] = own["delta_norm"].mean()
+    by_model = lens.pivot_table(
+        index="point", columns="layer", values="forget_answer_prob", sort=False
+    )
     inner = by_model[[layer for layer in layers if 0 < layer < layers[-1]]]
     columns[f"lens Prob (layer {layers[-1]})"] = by_model[layers[-1]]
     columns["lens Prob (best inner layer)"] = inner.max(axis=1)
     columns["best inner layer"] = inner.idxmax(axis=1)
     table = pd.DataFrame(columns)
-    table.index = [labels[model] for model in table.index]
+    table.index = [point_label(point) for point in table.index]
     table.index.name = "model"
     return table
 
 
+def shown(table):
+    """Every value to three decimals, with its interval where the table has one, as text;
+    empty cells as "--"."""
+    import pandas as pd
+
+    def number(value) -> str:
+        if isinstance(value, str):
+            return value
+        if value is None or pd.isna(value):
+            return "--"
+        return str(value) if isinstance(value, int | np.integer) else f"{value:.3f}"
+
+    columns = {}
+    for label in table.columns:
+        if label.endswith((" low", " high")) and label.rsplit(" ", 1)[0] in table.columns:
+            continue
+        cells = [number(value) for value in table[label]]
+        if f"{label} low" in table.columns:
+            ends = zip(table[f"{label} low"], table[f"{label} high"], strict=True)
+            cells = [
+                cell if cell == "--" else f"{cell} [{number(low)}, {number(high)}]"
+                for cell, (low, high) in zip(cells, ends, strict=True)
+            ]
+        columns[label] = cells
+    return pd.DataFrame(columns, index=table.index)
+
+
 def write_table(table, stem: Path, caption: str) -> None:
-    """`stem`.csv, .md and .tex (booktabs), numbers to three decimals."""
+    """`stem`.csv (numbers), .md and .tex (booktabs; `shown`)."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(stem.with_suffix(".csv"))
-    flat = table.reset_index()
-    flat = flat.astype(object).where(flat.notna(), None)  # empty cells print as missingval
-    markdown = flat.to_markdown(index=False, floatfmt=".3f", missingval="--")
+    text = shown(table)
+    markdown = text.reset_index().to_markdown(index=False, disable_numparse=True)
     stem.with_suffix(".md").write_text(markdown + "\n")
-    latex = table.to_latex(float_format="%.3f", na_rep="--", caption=caption, escape=True)
-    stem.with_suffix(".tex").write_text(latex)
+    stem.with_suffix(".tex").write_text(text.to_latex(caption=caption, escape=True))
 
 
-def tables(sweep: Path, quantize: Path, representation: Path, output_dir: Path) -> None:
+def tables(
+    sweep: Path, quantize: Path, representation: Path, confidence: float, output_dir: Path
+) -> None:
+    """`confidence`: the level of the intervals across replicate seeds."""
+
     def load(path):
         return json.loads(Path(path).read_text())
 
     output_dir = Path(output_dir)
+    sweep_rows = across_seeds(load(sweep), confidence)
+    quantize_rows = across_seeds(load(quantize), confidence, keys=("point", "scheme"))
     write_table(
-        sweep_table(load(sweep)),
+        sweep_table(sweep_rows),
         output_dir / "sweep",
-        "Forgetting and utility of every model of the sweep (TOFU metrics).",
+        "Forgetting and utility of every model of the sweep (TOFU metrics), with intervals"
+        " over items (one seed) or across replicate seeds.",
     )
     write_table(
-        quantize_table(load(quantize)),
+        quantize_table(quantize_rows),
         output_dir / "quantize",
         "Every model quantized: forget-set metrics, their change from the float model, and"
         " the share of the forget-set drop that quantization undoes.",
@@ -120,4 +166,10 @@ def tables(sweep: Path, quantize: Path, representation: Path, output_dir: Path) 
         output_dir / "drift",
         "Representation drift of the forget questions' states, and the forget answer's"
         " probability through the logit lens.",
+    )
+    write_table(
+        findings_table(sweep_rows, quantize_rows, load(representation)["drift"], confidence),
+        output_dir / "findings",
+        "The seed-scale experiment's findings on this run, each with its interval and"
+        " whether the interval supports the claim.",
     )

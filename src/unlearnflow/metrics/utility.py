@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import hmean, ks_2samp
 
-from .probability import answer_probability, normalized_answer_probability
-from .truth_ratio import forget_truth_ratio, retain_truth_ratio, truth_ratios
+from .probability import answer_probabilities, normalized_answer_probabilities
+from .truth_ratio import forget_truth_ratio_scores, retain_truth_ratio_scores, truth_ratios
 
 UTILITY_SPLITS = ("retain", "real_authors", "world_facts")
 METRICS = ("rouge_l", "prob", "truth_ratio")
@@ -34,18 +34,24 @@ class SplitScores:
         return truth_ratios(self.paraphrased_loss, self.wrong_losses)
 
 
-def split_metrics(split: str, scores: SplitScores) -> dict[str, float]:
-    """TOFU's three numbers for one split; `split` picks the forget or multiple-choice forms."""
+def item_metrics(split: str, scores: SplitScores) -> dict[str, np.ndarray]:
+    """Per item, the values whose means are TOFU's three numbers for one split; `split`
+    picks the forget or the multiple-choice forms."""
     if split in ("real_authors", "world_facts"):
-        prob = normalized_answer_probability(scores.answer_loss, scores.wrong_losses)
+        prob = normalized_answer_probabilities(scores.answer_loss, scores.wrong_losses)
     else:
-        prob = answer_probability(scores.answer_loss)
-    ratio = forget_truth_ratio if split == "forget" else retain_truth_ratio
+        prob = answer_probabilities(scores.answer_loss)
+    ratio = forget_truth_ratio_scores if split == "forget" else retain_truth_ratio_scores
     return {
-        "rouge_l": float(np.mean(scores.rouge_l)),
+        "rouge_l": np.asarray(scores.rouge_l, dtype=np.float64),
         "prob": prob,
         "truth_ratio": ratio(scores.truth_ratios()),
     }
+
+
+def split_metrics(split: str, scores: SplitScores) -> dict[str, float]:
+    """TOFU's three numbers for one split: the means of `item_metrics`."""
+    return {name: float(np.mean(values)) for name, values in item_metrics(split, scores).items()}
 
 
 def model_utility(components: dict[str, float]) -> float:
