@@ -74,4 +74,4 @@ def test_the_profiles_plan_the_default_workflow(tmp_path, profile):
     write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
     result = snakemake(tmp_path, "-n", "--profile", ROOT / "profiles" / profile)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert planned_counts(result)["evaluate"] == 13
+    assert planned_counts(result)["evaluate"] == 7  # base, fine-tuned, gold, 4 sweep points
