@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: install run test test-slurm test-llm bench lint format clean
+.PHONY: install run snapshot test test-slurm test-llm bench lint format clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,11 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/snakemake  # with profiles/default, the workflow's own profile
+
+# After `make run`: this run's tables, figures and provenance into docs/runs/default,
+# and its summary into the README.
+snapshot: install
+	$(BIN)/unlearnflow snapshot default --replace --quote-in README.md
 
 lint: install
 	$(BIN)/snakemake --lint

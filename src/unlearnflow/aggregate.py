@@ -3,8 +3,11 @@ interval over items (`{metric}_ci_low`, `{metric}_ci_high`; metrics/bootstrap.py
 
 Model utility and forget quality (TOFU) are computed here from the per-item values in
 each model's evaluation, forget quality against the gold (retain-only) model; so is
-privleak (MUSE), from both models' Min-K% scores, and the retain gap: correlated minus
-other retain facts' ROUGE-L (the collateral damage that follows the forget fact).
+privleak (MUSE), from both models' Min-K% scores; the retain gap: correlated minus
+other retain facts' ROUGE-L (the collateral damage that follows the forget fact); and,
+per retain subset, the share of the items the model answers (ROUGE-L ≥ ANSWERED) on
+which it prefers the paraphrased true answer to the wrong ones (truth ratio > 1): a
+truth ratio that measures knowledge keeps it near 1 for a model that learned the set.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ SUBSETS = ("forget", "retain", "retain_correlated", "retain_other", "real_author
 MEMORIZATION = ("exact_memorization", "extraction_strength")
 # the attack whose AUC privleak compares (open-unlearning's TOFU default)
 PRIVLEAK_ATTACK = "min_k"
+# ROUGE-L recall from which a retain item counts as answered, for `truth_preferred`
+ANSWERED = 0.95
 
 
 def split_scores(evaluation: dict, split: str) -> SplitScores:
@@ -101,6 +106,18 @@ def model_row(
     for split, metrics in values.items():
         for metric, per_item in metrics.items():
             put(f"{split}_{metric}", float(np.mean(per_item)), resampling.mean_interval(per_item))
+
+    for split in ("retain_correlated", "retain_other"):
+        if split not in values:
+            continue
+        scores = split_scores(evaluation, split)
+        known = scores.rouge_l >= ANSWERED
+        preferred = (scores.truth_ratios() > 1)[known].astype(float)
+        put(
+            f"{split}_truth_preferred",
+            float(preferred.mean()) if known.any() else None,
+            resampling.mean_interval(preferred) if known.any() else (None, None),
+        )
 
     if "retain_correlated" in values and "retain_other" in values:
         correlated = values["retain_correlated"]["rouge_l"]

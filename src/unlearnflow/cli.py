@@ -34,9 +34,13 @@ def methods(args: argparse.Namespace) -> None:
 
 
 def snapshot(args: argparse.Namespace) -> None:
+    from .snapshot import quote
     from .snapshot import snapshot as take
 
-    print(take(args.name, args.run_dir, args.into, args.replace))
+    target = take(args.name, args.run_dir, args.into, args.replace)
+    for document in args.quote_in:
+        quote(document, target)
+    print(target)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,6 +76,14 @@ def main(argv: list[str] | None = None) -> None:
     snapshotting.add_argument("--into", type=Path, default=Path("docs/runs"))
     snapshotting.add_argument(
         "--replace", action="store_true", help="replace an existing snapshot of that name"
+    )
+    snapshotting.add_argument(
+        "--quote-in",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DOCUMENT",
+        help="rewrite the document's summary block of this snapshot (e.g. README.md)",
     )
     snapshotting.set_defaults(run=snapshot)
     args = parser.parse_args(argv)

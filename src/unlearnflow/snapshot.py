@@ -74,3 +74,51 @@ def snapshot(name: str, run: Path, into: Path, replace: bool = False) -> Path:
         shutil.rmtree(target)
     staging.rename(target)
     return target
+
+
+# The columns of the sweep table a summary quotes.
+SUMMARY_COLUMNS = (
+    "forget ROUGE-L",
+    "retain ROUGE-L",
+    "model utility",
+    "forget quality",
+    "privleak (%)",
+)
+
+
+def summary(snapshot_dir: Path) -> str:
+    """A short markdown summary of a snapshot: where and how long it ran, and the sweep
+    table's main columns with their intervals, as the README quotes it."""
+    import pandas as pd
+
+    from .tables import shown
+
+    snapshot_dir = Path(snapshot_dir)
+    run = json.loads((snapshot_dir / "run.json").read_text())
+    sweep = pd.read_csv(snapshot_dir / "tables" / "sweep.csv", index_col="model")
+    kept = [
+        c for c in sweep.columns if c in SUMMARY_COLUMNS or c.rsplit(" ", 1)[0] in SUMMARY_COLUMNS
+    ]
+    table = shown(sweep[kept]).reset_index().to_markdown(index=False, disable_numparse=True)
+    wall = run.get("wall_seconds")
+    minutes = f"{wall / 60:.1f} min" if wall else "wall time not recorded"
+    seeds = run["config"]["seeds"]
+    return (
+        f"Run `{snapshot_dir.name}`: commit {str(run['commit'])[:7]}, {run['precision']},"
+        f" {run['cpu']} ({run['cores']} cores), {minutes};"
+        f" seeds {seeds}, intervals {run['config']['intervals']['confidence']:.0%}"
+        f" ({'over items' if len(seeds) == 1 else 'across seeds'}).\n\n{table}\n"
+    )
+
+
+def quote(document: Path, snapshot_dir: Path) -> None:
+    """Rewrite the block of `document` between `<!-- summary of SNAPSHOT -->` and
+    `<!-- end of summary -->` with the snapshot's summary; the block must exist."""
+    document, snapshot_dir = Path(document), Path(snapshot_dir)
+    start, end = f"<!-- summary of {snapshot_dir.as_posix()} -->", "<!-- end of summary -->"
+    text = document.read_text()
+    if start not in text:
+        raise ValueError(f"{document}: no {start!r} line to quote the snapshot under")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    document.write_text(f"{head}{start}\n{summary(snapshot_dir)}{end}{tail}")
