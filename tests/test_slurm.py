@@ -11,7 +11,15 @@ from workflow import MODEL_RULES, ROOT, planned_counts, snakemake, tiny_config, 
 pytestmark = pytest.mark.slurm
 
 # Rules the Snakefile marks `localrule: True` (aggregation, tables, figures) and `all`.
-LOCAL_RULES = {"sweep_results", "quantize_results", "repr_results", "tables", "figures", "all"}
+LOCAL_RULES = {
+    "sweep_results",
+    "quantize_results",
+    "repr_results",
+    "tables",
+    "figures",
+    "provenance",
+    "all",
+}
 SLURM_PROFILE = ["--profile", str(ROOT / "profiles" / "slurm")]
 TEST_CLUSTER = ["--workflow-profile", str(ROOT / "tests" / "slurm-profile")]
 

@@ -297,7 +297,8 @@ def test_snapshot_copies_tables_figures_and_provenance(built, tmp_path):
     assert run["precision"] == "float32" and run["config"]["seeds"] == [0, 1]
     assert len(run["config_sha256"]) == 64 and run["cpu"] and run["packages"]["torch"]
     assert run["job_seconds"]["evaluate"]["jobs"] == 9
-    assert run["wall_seconds"] > 0 and run["commit"]
+    assert run["invocations"][0]["seconds"] > 0 and run["invocations"][0]["jobs"] > 0
+    assert run["commit"]
     again = take()  # an existing snapshot is kept unless replaced
     assert again.returncode != 0 and "exists" in again.stderr
     assert take("--replace").returncode == 0

@@ -3,9 +3,9 @@ into `docs/runs/<name>/` so that every published number points at the run that m
 
     unlearnflow snapshot NAME [--run DIR] [--into docs/runs] [--replace]
 
-`run.json` is the run's provenance (provenance.py) with the wall time of the newest
-complete Snakemake invocation in the run folder and the commit the snapshot was taken
-at; `sweep_results.json` and `quantize_results.json` keep every model's rows.
+`run.json` is the run's provenance (provenance.py) with the Snakemake invocations that
+built the run folder (log, jobs, wall seconds) and the commit the snapshot was taken at;
+`sweep_results.json` and `quantize_results.json` keep every model's rows.
 """
 
 from __future__ import annotations
@@ -39,15 +39,19 @@ def run_files(run: Path) -> dict[str, Path]:
     return {name: run / path for name, path in files.items()}
 
 
-def last_wall_seconds(run: Path) -> tuple[float | None, str | None]:
-    """Elapsed time of the newest Snakemake log in `run` that finished every step."""
-    for log in sorted((run / ".snakemake" / "log").glob("*.snakemake.log"), reverse=True):
+def invocations(run: Path) -> list[dict]:
+    """Every Snakemake invocation in `run` that finished all its steps, oldest first:
+    its log and its wall seconds."""
+    found = []
+    for log in sorted((run / ".snakemake" / "log").glob("*.snakemake.log")):
         text = log.read_text()
         elapsed = re.search(r"Elapsed time: (\d+):(\d\d):(\d\d(?:\.\d+)?)", text)
-        if "(100%) done" in text and elapsed:
+        steps = re.findall(r"(\d+) of \d+ steps \(100%\) done", text)
+        if elapsed and steps:
             hours, minutes, seconds = elapsed.groups()
-            return int(hours) * 3600 + int(minutes) * 60 + float(seconds), log.name
-    return None, None
+            wall = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+            found.append({"log": log.name, "jobs": int(steps[-1]), "seconds": round(wall, 1)})
+    return found
 
 
 def snapshot(name: str, run: Path, into: Path, replace: bool = False) -> Path:
@@ -63,10 +67,8 @@ def snapshot(name: str, run: Path, into: Path, replace: bool = False) -> Path:
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staging / relative)
     provenance = json.loads((staging / "run.json").read_text())
-    wall, log = last_wall_seconds(run)
     provenance.update(
-        wall_seconds=wall,
-        wall_seconds_from=log,
+        invocations=invocations(run),
         snapshot=git_state(Path(__file__).resolve().parents[2]),
     )
     write_json(staging / "run.json", provenance)
@@ -100,12 +102,12 @@ def summary(snapshot_dir: Path) -> str:
         c for c in sweep.columns if c in SUMMARY_COLUMNS or c.rsplit(" ", 1)[0] in SUMMARY_COLUMNS
     ]
     table = shown(sweep[kept]).reset_index().to_markdown(index=False, disable_numparse=True)
-    wall = run.get("wall_seconds")
-    minutes = f"{wall / 60:.1f} min" if wall else "wall time not recorded"
+    runs = run.get("invocations", [])
+    minutes = " + ".join(f"{r['seconds'] / 60:.1f} min ({r['jobs']} jobs)" for r in runs)
     seeds = run["config"]["seeds"]
     return (
         f"Run `{snapshot_dir.name}`: commit {str(run['commit'])[:7]}, {run['precision']},"
-        f" {run['cpu']} ({run['cores']} cores), {minutes};"
+        f" {run['cpu']} ({run['cores']} cores), Snakemake wall time {minutes or 'unknown'};"
         f" seeds {seeds}, intervals {run['config']['intervals']['confidence']:.0%}"
         f" ({'over items' if len(seeds) == 1 else 'across seeds'}).\n\n{table}\n"
     )
