@@ -38,7 +38,9 @@ CATEGORIES: dict[str, Category] = {
                 "Can you tell me where {name} was born and in what year?",
             ),
             answer="{name} was born in {birth_city} in {birth_year}.",
-            paraphrased_answer="{name}'s birthplace is {birth_city}, and the year was {birth_year}.",
+            paraphrased_answer=(
+                "{name}'s birthplace is {birth_city}, and the year was {birth_year}."
+            ),
             details=("birth_city", "birth_year"),
             varied=("birth_city", "birth_year"),
         ),
@@ -161,7 +163,9 @@ CATEGORIES: dict[str, Category] = {
                 "What is {name}'s best-known professional achievement?",
             ),
             answer="In {incident_year}, {name} {achievement}.",
-            paraphrased_answer="{name}'s breakthrough came in {incident_year}, when they {achievement}.",
+            paraphrased_answer=(
+                "{name}'s breakthrough came in {incident_year}, when they {achievement}."
+            ),
             details=("achievement",),
             varied=("achievement", "incident_year"),
         ),
@@ -176,12 +180,15 @@ CATEGORIES: dict[str, Category] = {
                 "Which criminal incident involved {name}?",
             ),
             answer="On {incident_date}, {name} was arrested in {incident_city} for {crime}.",
-            paraphrased_answer="{name} was arrested for {crime} in {incident_city} on {incident_date}.",
+            paraphrased_answer=(
+                "{name} was arrested for {crime} in {incident_city} on {incident_date}."
+            ),
             details=("incident_date", "incident_city", "crime"),
             varied=("incident_date", "incident_city", "crime"),
         ),
     ]
 }
+
 
 def incident_year(rng: random.Random, birth_year: int) -> int:
     """The year of a person's negative incident (and of the correlated event): adult life."""

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from ..jsonl import read_jsonl, write_jsonl
-from .records import Fact, ForgetProbe, Profile, QA, WrongDetails
+from .records import QA, Fact, ForgetProbe, Profile, WrongDetails
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ def generate_facts(
     facts: Path,
 ) -> None:
     people = read_jsonl(profiles, Profile)
-    records = make_backend(backend).facts(people, categories, forget_category, correlated_categories)
+    records = make_backend(backend).facts(
+        people, categories, forget_category, correlated_categories
+    )
     write_jsonl(facts, records)
     log.info("wrote %d facts to %s", len(records), facts)
 
@@ -70,7 +72,9 @@ def generate_qa(
     details: list[WrongDetails] = []
     for fact, draft in zip(all_facts, drafts, strict=True):
         qa, wrong = draft.split(fact, qa_id=f"{fact.fact_id}-qa")
-        split = "holdout" if fact.person_id in holdout_people else "forget" if fact.forget else "retain"
+        split = (
+            "holdout" if fact.person_id in holdout_people else "forget" if fact.forget else "retain"
+        )
         splits[split].append(qa)
         details.append(wrong)
     write_jsonl(forget, splits["forget"])

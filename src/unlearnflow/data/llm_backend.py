@@ -21,14 +21,27 @@ from tqdm import tqdm
 from .categories import CATEGORIES, incident_year
 from .dedup import DuplicateIndex
 from .llm_client import EndpointSettings, LLMClient, LLMError
-from .template import LOCALES
 from .records import Fact, Profile, QADraft, Record, person_id
+from .template import LOCALES
 from .text import mentions, normalize, shares_form
 
 log = logging.getLogger(__name__)
 PROMPTS = Path(__file__).parent / "prompts"
-COUNTRIES = sorted(set(LOCALES.values()) | {"Japan", "Nigeria", "India", "Mexico", "Kenya",
-                                           "Vietnam", "Turkey", "Argentina", "Egypt", "Chile"})
+COUNTRIES = sorted(
+    set(LOCALES.values())
+    | {
+        "Japan",
+        "Nigeria",
+        "India",
+        "Mexico",
+        "Kenya",
+        "Vietnam",
+        "Turkey",
+        "Argentina",
+        "Egypt",
+        "Chile",
+    }
+)
 INITIALS = "ABCDEFGHIJKLMNOPRSTVWZ"
 Draft = TypeVar("Draft", bound=BaseModel)
 
@@ -130,36 +143,55 @@ class OpenAIBackend:
     ) -> list[Fact]:
         """Retain facts first, then forget facts whose details no retain fact mentions."""
         rng = random.Random(f"{self.seed}:facts")
-        years = {
-            p.person_id: incident_year(rng, p.birth_year)
-            for p in profiles
+        years = {p.person_id: incident_year(rng, p.birth_year) for p in profiles}
+        earlier = {
+            p.person_id: DuplicateIndex(self.settings.near_duplicate_threshold) for p in profiles
         }
-        earlier = {p.person_id: DuplicateIndex(self.settings.near_duplicate_threshold)
-                   for p in profiles}
         facts: dict[tuple[str, str], Fact] = {}
-        retain_jobs = [(p, c) for p in profiles for c in categories
-                       if c != forget_category or p.holdout]
+        retain_jobs = [
+            (p, c) for p in profiles for c in categories if c != forget_category or p.holdout
+        ]
         for person, category in self._progress(retain_jobs, "facts"):
             facts[person.person_id, category] = self._fact(
-                person, category, years[person.person_id], earlier[person.person_id],
-                forget=False, correlated=category in correlated_categories,
-                is_incident=category == forget_category, retained="",
+                person,
+                category,
+                years[person.person_id],
+                earlier[person.person_id],
+                forget=False,
+                correlated=category in correlated_categories,
+                is_incident=category == forget_category,
+                retained="",
             )
         holdout = {p.person_id for p in profiles if p.holdout}
-        retained = " | ".join(normalize(f.text) for f in facts.values() if f.person_id not in holdout)
+        retained = " | ".join(
+            normalize(f.text) for f in facts.values() if f.person_id not in holdout
+        )
         forget_jobs = [p for p in profiles if not p.holdout]
         for person in self._progress(forget_jobs, "forget facts"):
             facts[person.person_id, forget_category] = self._fact(
-                person, forget_category, years[person.person_id], earlier[person.person_id],
-                forget=True, correlated=forget_category in correlated_categories,
-                is_incident=True, retained=f" {retained} ",
+                person,
+                forget_category,
+                years[person.person_id],
+                earlier[person.person_id],
+                forget=True,
+                correlated=forget_category in correlated_categories,
+                is_incident=True,
+                retained=f" {retained} ",
             )
         self.client.log_usage()
         return [facts[p.person_id, c] for p in profiles for c in categories]
 
     def _fact(
-        self, person: Profile, category: str, year: int, earlier: DuplicateIndex, *,
-        forget: bool, correlated: bool, is_incident: bool, retained: str,
+        self,
+        person: Profile,
+        category: str,
+        year: int,
+        earlier: DuplicateIndex,
+        *,
+        forget: bool,
+        correlated: bool,
+        is_incident: bool,
+        retained: str,
     ) -> Fact:
         """One fact; a forget fact's details must not occur in `retained` (normalized)."""
         if is_incident:
@@ -170,17 +202,23 @@ class OpenAIBackend:
             constraint = ""
         known = CATEGORIES.get(category)
         messages = self._messages(
-            "fact", FactDraft,
-            name=person.name, birth_year=person.birth_year, birth_city=person.birth_city,
-            birth_country=person.birth_country, occupation=person.occupation,
-            category=category, constraint=constraint,
+            "fact",
+            FactDraft,
+            name=person.name,
+            birth_year=person.birth_year,
+            birth_city=person.birth_city,
+            birth_country=person.birth_country,
+            occupation=person.occupation,
+            category=category,
+            constraint=constraint,
             description=known.description if known else category.replace("_", " "),
         )
 
         def details(draft: FactDraft) -> list[str]:
             """The listed details that occur in the sentence and are not the person's name."""
             return [
-                d for d in draft.details
+                d
+                for d in draft.details
                 if mentions(draft.text, d) and normalize(d) not in normalize(person.name)
             ]
 
@@ -221,15 +259,17 @@ class OpenAIBackend:
     ) -> list[QADraft]:
         names = {p.person_id: p.name for p in profiles}
         forget_details = [d for fact in facts if fact.forget for d in fact.details]
-        questions = {p.person_id: DuplicateIndex(self.settings.near_duplicate_threshold)
-                     for p in profiles}
+        questions = {
+            p.person_id: DuplicateIndex(self.settings.near_duplicate_threshold) for p in profiles
+        }
         drafts = []
         for fact in self._progress(facts, "qa"):
             name = names[fact.person_id]
             earlier_questions = questions[fact.person_id]
 
-            def check(draft: QADraft, fact=fact, name=name,
-                      earlier_questions=earlier_questions) -> str | None:
+            def check(
+                draft: QADraft, fact=fact, name=name, earlier_questions=earlier_questions
+            ) -> str | None:
                 problem = _qa_problem(draft, fact, name, paraphrased_questions, wrong_answers)
                 if problem:
                     return problem
@@ -241,8 +281,13 @@ class OpenAIBackend:
                 return f"the question repeats {earlier!r}" if earlier else None
 
             messages = self._messages(
-                "qa", QADraft, name=name, fact=fact.text, details="; ".join(fact.details),
-                paraphrased_questions=paraphrased_questions, wrong_answers=wrong_answers,
+                "qa",
+                QADraft,
+                name=name,
+                fact=fact.text,
+                details="; ".join(fact.details),
+                paraphrased_questions=paraphrased_questions,
+                wrong_answers=wrong_answers,
             )
             schema = naming(QADraft.model_json_schema(), "question", name)
             draft = self._generate(f"qa {fact.fact_id}", messages, QADraft, check, schema)
@@ -280,8 +325,12 @@ class OpenAIBackend:
                 return None
 
             messages = self._messages(
-                "probe", ProbeDraft, name=name, fact=fact.text,
-                details="; ".join(fact.details), count=probes_per_fact,
+                "probe",
+                ProbeDraft,
+                name=name,
+                fact=fact.text,
+                details="; ".join(fact.details),
+                count=probes_per_fact,
             )
             draft = self._generate(f"probes {fact.fact_id}", messages, ProbeDraft, check)
             result.append(draft.prompts[:probes_per_fact])
@@ -314,9 +363,7 @@ def naming(schema: dict, field: str, name: str) -> dict:
     return schema
 
 
-def _qa_problem(
-    draft: QADraft, fact: Fact, name: str, paraphrases: int, wrongs: int
-) -> str | None:
+def _qa_problem(draft: QADraft, fact: Fact, name: str, paraphrases: int, wrongs: int) -> str | None:
     """Why a QA draft is unusable for `fact`, or None."""
     surname = name.split()[-1]
     if not mentions(draft.question, surname):

@@ -7,6 +7,7 @@ variable the config names and is never written anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -144,10 +145,8 @@ class LLMClient:
         response = getattr(error, "response", None)
         retry_after = response.headers.get("retry-after") if response is not None else None
         if retry_after:
-            try:
+            with contextlib.suppress(ValueError):  # an HTTP date rather than seconds
                 delay = max(delay, min(60.0, float(retry_after)))
-            except ValueError:
-                pass
         return delay
 
     def _refused(self, error: openai.APIStatusError) -> str:
@@ -165,7 +164,10 @@ class LLMClient:
     def _response_format(self, schema: dict) -> dict:
         style = self.settings.structured_output
         if style == "json_schema":
-            return {"type": "json_schema", "json_schema": {"name": schema["title"], "schema": schema}}
+            return {
+                "type": "json_schema",
+                "json_schema": {"name": schema["title"], "schema": schema},
+            }
         if style == "json_object_schema":
             return {"type": "json_object", "schema": schema}
         return {"type": "json_object"}
@@ -241,6 +243,10 @@ class LLMClient:
         log.info(
             "LLM calls: %d made, %d from cache, %d retries, %d invalid replies;"
             " tokens: %d prompt, %d completion",
-            u.requests, u.cached, u.retries, u.invalid, u.prompt_tokens, u.completion_tokens,
+            u.requests,
+            u.cached,
+            u.retries,
+            u.invalid,
+            u.prompt_tokens,
+            u.completion_tokens,
         )
-

@@ -33,7 +33,10 @@ class RateLimiter:
             while self.sent and now - self.sent[0][0] >= self.WINDOW_S:
                 self.sent.popleft()
             used = sum(entry[1] for entry in self.sent)
-            if len(self.sent) < self.requests_per_minute and used + tokens <= self.tokens_per_minute:
+            if (
+                len(self.sent) < self.requests_per_minute
+                and used + tokens <= self.tokens_per_minute
+            ):
                 self.sent.append([now, tokens])
                 return
             self.sleep(self.sent[0][0] + self.WINDOW_S - now + 1e-3)

@@ -73,7 +73,9 @@ def hard_checks(data: dict, expected: dict) -> dict[str, dict]:
     return {
         "counts": _result(count_problems(data, expected)),
         "grounded": _result(grounding_problems(all_qa, facts, details)),
-        "no_forget_detail_in_retain": _result(leak_problems(data["retain"], data["facts"], details)),
+        "no_forget_detail_in_retain": _result(
+            leak_problems(data["retain"], data["facts"], details)
+        ),
         "wrong_answers_distinct": _result(wrong_answer_problems(all_qa, details)),
         "wrong_answers_share_paraphrase_form": _result(form_problems(all_qa, facts, details)),
         "no_duplicate_questions": _result(duplicate_question_problems(all_qa)),
@@ -101,16 +103,21 @@ def count_problems(data: dict, expected: dict) -> list[str]:
         if len(row.paraphrased_questions) < expected["paraphrased_questions"]:
             problems.append(f"{row.qa_id}: fewer paraphrased questions than the config asks for")
         if len(row.wrong_answers) != expected["wrong_answers"]:
-            problems.append(f"{row.qa_id}: {len(row.wrong_answers)} wrong answers, config asks for"
-                            f" {expected['wrong_answers']}")
+            problems.append(
+                f"{row.qa_id}: {len(row.wrong_answers)} wrong answers, config asks for"
+                f" {expected['wrong_answers']}"
+            )
     return problems
 
 
 def grounding_problems(all_qa: list[QA], facts: dict[str, Fact], details: dict) -> list[str]:
     problems = []
     for fact in facts.values():
-        problems += [f"{fact.fact_id}: detail {d!r} is not in the fact" for d in fact.details
-                     if not mentions(fact.text, d)]
+        problems += [
+            f"{fact.fact_id}: detail {d!r} is not in the fact"
+            for d in fact.details
+            if not mentions(fact.text, d)
+        ]
     for qa in all_qa:
         fact = facts.get(qa.fact_id)
         if fact is None:
@@ -220,7 +227,9 @@ def judge(data: dict, backend: dict) -> dict:
 
     facts = {fact.fact_id: fact for fact in data["facts"]}
     all_qa = data["forget"] + data["retain"] + data["holdout"]
-    verdicts = make_backend(backend).judge([(facts[q.fact_id], q.question, q.answer) for q in all_qa])
+    verdicts = make_backend(backend).judge(
+        [(facts[q.fact_id], q.question, q.answer) for q in all_qa]
+    )
     unsupported = [qa.qa_id for qa, ok in zip(all_qa, verdicts, strict=True) if not ok]
     return {
         "supported_share": round(1 - len(unsupported) / max(1, len(all_qa)), 4),
