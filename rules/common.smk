@@ -372,10 +372,7 @@ def representation_inputs(wildcards):
 
 
 def repr_params():
-    return {
-        "drifts": {model.id: drift_path(model.id) for model in PLAN.trained()},
-        "train_logs": train_logs(),
-    }
+    return {"drifts": {model.id: drift_path(model.id) for model in PLAN.trained()}}
 
 
 def mapped_paths(mapping):

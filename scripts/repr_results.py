@@ -6,7 +6,6 @@ from unlearnflow.repr_results import repr_results
 with logging_to(snakemake.log[0]):
     repr_results(
         drifts=snakemake.params.drifts,
-        train_logs=snakemake.params.train_logs,
         bootstrap=snakemake.params.bootstrap,
         output_json=snakemake.output.table,
     )

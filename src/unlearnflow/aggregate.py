@@ -30,7 +30,7 @@ from .metrics.utility import (
     item_metrics,
     model_utility,
 )
-from .plan import Model
+from .plan import model_columns
 
 SUBSETS = ("forget", "retain", "retain_correlated", "retain_other", "real_authors", "world_facts")
 MEMORIZATION = ("exact_memorization", "extraction_strength")
@@ -84,15 +84,7 @@ def _utility_statistic(values: dict[str, dict[str, np.ndarray]]):
 def model_row(
     name: str, evaluation: dict, train_log: dict | None, gold: dict, resampling: Bootstrap
 ) -> dict:
-    model = Model.parse(name)
-    row = {
-        "model": name,
-        "point": model.point,
-        "seed": model.seed,
-        "unlearned": model.unlearned,
-        "method": model.method or model.kind,
-    }
-    row.update((train_log or {}).get("hparams", {}))
+    row = model_columns(name)
     row["diverged"] = bool(train_log and train_log.get("diverged"))
     row["diverged_step"] = train_log.get("diverged_step") if train_log else None
     row["train_seconds"] = train_log.get("seconds") if train_log else None

@@ -147,6 +147,20 @@ class Model:
         return Model(kind, self.seed) if kind != BASE and self.seed is not None else Model(BASE)
 
 
+def model_columns(model_id: str) -> dict:
+    """The columns that identify a model in every table: its id, point and seed, whether
+    it is unlearned, its method (or kind) and its hyperparameters."""
+    model = Model.parse(model_id)
+    return {
+        "model": model_id,
+        "point": model.point,
+        "seed": model.seed,
+        "unlearned": model.unlearned,
+        "method": model.method or model.kind,
+        **(parse_hparams_id(model.hparams) if model.unlearned else {}),
+    }
+
+
 def point_label(point: str) -> str:
     """The label of a model point (a model id without its seed)."""
     return Model.parse(point if point == BASE else f"seed~0/{point}").label

@@ -14,33 +14,17 @@ from pathlib import Path
 
 from .jsonl import write_json
 from .metrics.bootstrap import Bootstrap
-from .plan import Model
+from .plan import model_columns
 
 
-def _model_columns(name: str, train_log: dict | None) -> dict:
-    model = Model.parse(name)
-    columns = {
-        "model": name,
-        "point": model.point,
-        "seed": model.seed,
-        "unlearned": model.unlearned,
-        "method": model.method or model.kind,
-    }
-    columns.update((train_log or {}).get("hparams", {}))
-    return columns
-
-
-def repr_results(
-    drifts: dict[str, Path], train_logs: dict[str, Path], bootstrap: dict, output_json: Path
-) -> None:
+def repr_results(drifts: dict[str, Path], bootstrap: dict, output_json: Path) -> None:
     """`bootstrap` holds the intervals' `resamples`, `confidence` and `seed`: each drift
     value's interval over the questions."""
     resampling = Bootstrap(**bootstrap)
     drift_rows, lens_rows = [], []
     for name, path in drifts.items():
         result = json.loads(Path(path).read_text())
-        log = json.loads(Path(train_logs[name]).read_text()) if name in train_logs else None
-        columns = _model_columns(name, log)
+        columns = model_columns(name)
         for split, references in result["drift"].items():
             for reference, measures in references.items():
                 for n, layer in enumerate(result["layers"]):
