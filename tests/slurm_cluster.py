@@ -89,7 +89,7 @@ class LocalSlurm:
             "SelectTypeParameters": "CR_Core_Memory",
             "MailProg": "/bin/true",
             "DefMemPerCPU": 1000,
-            "MinJobAge": 300,  # squeue still lists a finished job for 5 minutes
+            "MinJobAge": 3600,  # scontrol still shows a finished job for an hour
             "JobAcctGatherType": "jobacct_gather/none",
             "AccountingStorageType": "accounting_storage/none",
             "GresTypes": "gpu",
