@@ -1,6 +1,5 @@
 # All Python of the workflow: config checks, rule params, code fingerprints.
 # Imported while the DAG is built: keep it free of heavy imports (no torch).
-import hashlib
 import itertools
 from dataclasses import fields
 from pathlib import Path
@@ -8,6 +7,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from unlearnflow.code_fingerprint import PackageCode
+from unlearnflow.data.backends import backend_module
 from unlearnflow.data.categories import CATEGORIES
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
@@ -35,7 +36,6 @@ from unlearnflow.plan import (
     train_log_path,
 )
 
-PACKAGE = Path(workflow.basedir) / "src" / "unlearnflow"
 # Static data shipped with the workflow (TOFU's utility sets, MIT licence).
 TOFU_DATA = Path(workflow.basedir) / "data" / "tofu"
 
@@ -140,33 +140,15 @@ def check_config(config, schema_path):
 check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
 
 
-# --- code fingerprints: a rule re-runs when the package code it depends on changes ---
-COMMON_DATA_CODE = ["jsonl.py", "data/records.py", "data/text.py", "data/generate.py"]
-BACKEND_CODE = {
-    "template": ["data/template.py", "data/categories.py"],
-    "openai": [
-        "data/llm_backend.py",
-        "data/llm_client.py",
-        "data/rate_limit.py",
-        "data/response_cache.py",
-        "data/dedup.py",
-        "data/categories.py",
-        "data/prompts",
-    ],
-}
+# --- code fingerprints: a rule re-runs when the package code its script runs changes ---
+PACKAGE_CODE = PackageCode(Path(workflow.basedir) / "src" / "unlearnflow")
+SCRIPTS = Path(workflow.basedir) / "scripts"
 
 
-def code_fingerprint(*relative_paths):
-    """SHA-256 over the package files (or folders) a rule's output depends on; Python's
-    bytecode caches are not code."""
-    digest = hashlib.sha256()
-    for relative in relative_paths:
-        path = PACKAGE / relative
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in (f for f in files if f.is_file() and "__pycache__" not in f.parts):
-            digest.update(str(file.relative_to(PACKAGE)).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+def script_code(script, *implementations):
+    """Fingerprint of the package files that scripts/`script` imports, directly or not,
+    plus the registered `implementations` it runs (unlearnflow/code_fingerprint.py)."""
+    return PACKAGE_CODE.fingerprint(SCRIPTS / script, implementations)
 
 
 # --- resources of the jobs that load a model, sized for the embedded default; profiles
@@ -182,6 +164,23 @@ def model_job_memory_mb(wildcards, attempt):
     return MODEL_JOB_MEM_MB * attempt
 
 
+def job_log(rule, job):
+    """The log of one job of a model rule: logs/{rule}/{its model id, or scheme/id}.log."""
+    return f"logs/{rule}/{job}.log"
+
+
+def job_benchmark(rule, job):
+    """Where Snakemake writes one job's wall time and memory (bench/bench_dag.py reads it)."""
+    return f"benchmarks/{rule}/{job}.tsv"
+
+
+MODEL_JOB_RESOURCES = {
+    "gpu": 1,
+    "mem_mb": model_job_memory_mb,
+    "runtime": MODEL_JOB_RUNTIME_MIN,
+}
+
+
 # --- params: each rule gets exactly the settings its output depends on ---
 def backend_params():
     """The generation backend: its name, the seed and, for `openai`, its endpoint settings."""
@@ -192,9 +191,9 @@ def backend_params():
     return params
 
 
-def generation_code():
-    backend = config["generation"]["backend"]
-    return code_fingerprint(*COMMON_DATA_CODE, *BACKEND_CODE[backend])
+def generation_code(script):
+    """The generation script's code and its backend's."""
+    return script_code(script, backend_module(config["generation"]["backend"]))
 
 
 def judge_backend_params():
@@ -206,10 +205,11 @@ def judge_backend_params():
 
 
 def validation_code():
-    files = ["jsonl.py", "data/records.py", "data/text.py", "data/validate.py"]
-    if judge_backend_params() is not None:
-        files += COMMON_DATA_CODE + BACKEND_CODE["openai"]
-    return code_fingerprint(*files)
+    """The validation script's code, and the judge's backend where one judges."""
+    judge = judge_backend_params()
+    return script_code(
+        "validate_data.py", *([backend_module(judge["name"])] if judge else [])
+    )
 
 
 # --- the plan: every model, its id and its paths (unlearnflow/plan.py) ---
@@ -238,28 +238,9 @@ def replicate_seed(wildcards):
     return int(wildcards.seed)
 
 
-TRAINING_CODE = [
-    "train.py",
-    "scoring.py",
-    "token_logprobs.py",
-    "models.py",
-    "finetune.py",
-    "data/encoding.py",
-    "data/records.py",
-    "jsonl.py",
-]
-
-
 def unlearn_code(wildcards):
-    """Fingerprint of the code one sweep point runs: its own method files, not the others'."""
-    method = METHODS[wildcards.method]
-    own = [method.__module__.split(".")[-1] + ".py", *method.helpers]
-    return code_fingerprint(
-        *TRAINING_CODE,
-        "unlearn.py",
-        "methods/base.py",
-        *(f"methods/{file}" for file in own),
-    )
+    """Fingerprint of the code one sweep point runs: its own method's, not the others'."""
+    return script_code("unlearn.py", METHODS[wildcards.method].__module__)
 
 
 def unlearn_inputs(wildcards):
@@ -267,7 +248,7 @@ def unlearn_inputs(wildcards):
     the methods that prefer them."""
     inputs = {
         "base": model_dir(BASE),
-        "finetuned": model_dir(Model(FINETUNED, wildcards.seed).id),
+        "start": model_dir(Model(FINETUNED, wildcards.seed).id),
         "forget": "data/sf.jsonl",
         "retain": "data/sr.jsonl",
     }
@@ -289,17 +270,6 @@ def evaluate_inputs(wildcards):
         "real_authors": TOFU_DATA / "real_authors_perturbed.json",
         "world_facts": TOFU_DATA / "world_facts_perturbed.json",
     }
-
-
-EVALUATION_CODE = [
-    *TRAINING_CODE,
-    "evaluate.py",
-    "answering.py",
-    "prompt_pass.py",
-    "decoding.py",
-    "metrics",
-    "data/text.py",
-]
 
 
 # --- aggregation: each table's inputs as {model id: path}, never parallel lists ---
@@ -346,7 +316,7 @@ def quantize_params():
         },
         "train_logs": train_logs(),
         "golds": golds(models),
-        "finetuned": {model.id: model.replicate(FINETUNED).id for model in models},
+        "starts": {model.id: model.replicate(FINETUNED).id for model in models},
     }
 
 

@@ -12,7 +12,7 @@ rule generate_profiles:
         backend=backend_params(),
         people=config["data"]["people"],
         holdout_people=config["data"]["holdout_people"],
-        code=generation_code(),
+        code=generation_code("generate_profiles.py"),
     script:
         "../scripts/generate_profiles.py"
 
@@ -31,7 +31,7 @@ rule generate_facts:
         categories=config["data"]["categories"],
         forget_category=config["data"]["forget_category"],
         correlated_categories=config["data"]["correlated_categories"],
-        code=generation_code(),
+        code=generation_code("generate_facts.py"),
     script:
         "../scripts/generate_facts.py"
 
@@ -53,7 +53,7 @@ rule generate_qa:
         backend=backend_params(),
         paraphrased_questions=config["data"]["paraphrased_questions"],
         wrong_answers=config["data"]["wrong_answers"],
-        code=generation_code(),
+        code=generation_code("generate_qa.py"),
     script:
         "../scripts/generate_qa.py"
 
@@ -72,7 +72,7 @@ rule generate_forget_probes:
     params:
         backend=backend_params(),
         probes_per_fact=config["data"]["probes_per_fact"],
-        code=generation_code(),
+        code=generation_code("generate_forget_probes.py"),
     script:
         "../scripts/generate_forget_probes.py"
 

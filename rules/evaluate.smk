@@ -7,9 +7,9 @@ rule evaluate:
     output:
         evaluation=evaluation_path("{model}"),
     log:
-        "logs/evaluate/{model}.log",
+        job_log("evaluate", "{model}"),
     benchmark:
-        "benchmarks/evaluate/{model}.tsv"
+        job_benchmark("evaluate", "{model}")
     wildcard_constraints:
         model=MODEL_ID_PATTERN,
     retries: 1
@@ -17,15 +17,13 @@ rule evaluate:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=code_fingerprint(*EVALUATION_CODE),
+        code=script_code("evaluate.py"),
     script:
         "../scripts/evaluate.py"
 
@@ -44,6 +42,6 @@ rule sweep_results:
     params:
         **sweep_params(),
         bootstrap=BOOTSTRAP,
-        code=code_fingerprint("aggregate.py", "plan.py", "metrics"),
+        code=script_code("sweep_results.py"),
     script:
         "../scripts/sweep_results.py"

@@ -16,7 +16,7 @@ rule prepare_base_model:
         runtime=MODEL_JOB_RUNTIME_MIN,
     params:
         base=config["model"]["base"],
-        code=code_fingerprint("models.py"),
+        code=script_code("prepare_base_model.py"),
     script:
         "../scripts/prepare_base_model.py"
 
@@ -29,9 +29,9 @@ rule finetune:
         model=directory(model_dir(FINETUNED_PATTERN)),
         train_log=train_log_path(FINETUNED_PATTERN),
     log:
-        f"logs/finetune/{FINETUNED_PATTERN}.log",
+        job_log("finetune", FINETUNED_PATTERN),
     benchmark:
-        f"benchmarks/finetune/{FINETUNED_PATTERN}.tsv"
+        job_benchmark("finetune", FINETUNED_PATTERN)
     wildcard_constraints:
         seed=r"\d+",
     retries: 1
@@ -39,15 +39,13 @@ rule finetune:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         training=config["training"]["finetune"],
         system_prompt=config["model"]["system_prompt"],
         seed=replicate_seed,
-        code=code_fingerprint(*TRAINING_CODE),
+        code=script_code("finetune.py"),
     script:
         "../scripts/finetune.py"
 
@@ -61,6 +59,6 @@ use rule finetune as retain_only with:
         model=directory(model_dir(GOLD_PATTERN)),
         train_log=train_log_path(GOLD_PATTERN),
     log:
-        f"logs/retain_only/{GOLD_PATTERN}.log",
+        job_log(GOLD, GOLD_PATTERN),
     benchmark:
-        f"benchmarks/retain_only/{GOLD_PATTERN}.tsv"
+        job_benchmark(GOLD, GOLD_PATTERN)

@@ -7,9 +7,9 @@ rule quantize_evaluate:
     output:
         evaluation=quantized_path("{scheme}", "{model}"),
     log:
-        "logs/quantize_evaluate/{scheme}/{model}.log",
+        job_log("quantize_evaluate", "{scheme}/{model}"),
     benchmark:
-        "benchmarks/quantize_evaluate/{scheme}/{model}.tsv"
+        job_benchmark("quantize_evaluate", "{scheme}/{model}")
     wildcard_constraints:
         scheme="|".join(QUANTIZATION["schemes"]),
         model=MODEL_ID_PATTERN,
@@ -18,16 +18,14 @@ rule quantize_evaluate:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         quantization=quantization_params,
         settings=config["evaluation"],
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=code_fingerprint(*EVALUATION_CODE, "quantize.py"),
+        code=script_code("evaluate.py"),
     script:
         "../scripts/evaluate.py"
 
@@ -46,8 +44,6 @@ rule quantize_results:
     params:
         **quantize_params(),
         bootstrap=BOOTSTRAP,
-        code=code_fingerprint(
-            "quantize_results.py", "aggregate.py", "plan.py", "quantize.py", "metrics"
-        ),
+        code=script_code("quantize_results.py"),
     script:
         "../scripts/quantize_results.py"

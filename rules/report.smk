@@ -16,7 +16,7 @@ rule tables:
         "../envs/unlearnflow.yaml"
     params:
         confidence=config["intervals"]["confidence"],
-        code=code_fingerprint("tables.py", "findings.py", "plan.py", "replicates.py"),
+        code=script_code("tables.py"),
     script:
         "../scripts/tables.py"
 
@@ -42,7 +42,7 @@ rule figures:
         "../envs/unlearnflow.yaml"
     params:
         confidence=config["intervals"]["confidence"],
-        code=code_fingerprint("plots.py", "tables.py", "plan.py", "replicates.py"),
+        code=script_code("figures.py"),
     script:
         "../scripts/figures.py"
 
@@ -64,6 +64,6 @@ rule provenance:
         config=config,
         precision=MODEL_PRECISION,
         source=workflow.basedir,
-        code=code_fingerprint("provenance.py"),
+        code=script_code("provenance.py"),
     script:
         "../scripts/provenance.py"

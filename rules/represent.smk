@@ -9,9 +9,9 @@ rule reference_states:
     output:
         states=reference_states_path("{reference}"),
     log:
-        "logs/reference_states/{reference}.log",
+        job_log("reference_states", "{reference}"),
     benchmark:
-        "benchmarks/reference_states/{reference}.tsv"
+        job_benchmark("reference_states", "{reference}")
     wildcard_constraints:
         reference=rf"seed~\d+/({REFERENCE_IDS})",
     retries: 1
@@ -19,14 +19,12 @@ rule reference_states:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
-        code=code_fingerprint(*TRAINING_CODE, "represent.py"),
+        code=script_code("reference_states.py"),
     script:
         "../scripts/reference_states.py"
 
@@ -39,9 +37,9 @@ rule representation_drift:
     output:
         drift=drift_path("{model}"),
     log:
-        "logs/representation_drift/{model}.log",
+        job_log("representation_drift", "{model}"),
     benchmark:
-        "benchmarks/representation_drift/{model}.tsv"
+        job_benchmark("representation_drift", "{model}")
     wildcard_constraints:
         model=MODEL_ID_PATTERN,
     retries: 1
@@ -49,15 +47,13 @@ rule representation_drift:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         references=representation_references,
         settings=config["representation"],
         system_prompt=config["model"]["system_prompt"],
-        code=code_fingerprint(*TRAINING_CODE, "represent.py"),
+        code=script_code("representation_drift.py"),
     script:
         "../scripts/representation_drift.py"
 
@@ -75,6 +71,6 @@ rule repr_results:
     params:
         **repr_params(),
         bootstrap=BOOTSTRAP,
-        code=code_fingerprint("repr_results.py", "plan.py"),
+        code=script_code("repr_results.py"),
     script:
         "../scripts/repr_results.py"

@@ -8,9 +8,9 @@ rule unlearn:
         model=directory(model_dir(UNLEARN_PATTERN)),
         train_log=train_log_path(UNLEARN_PATTERN),
     log:
-        f"logs/unlearn/{UNLEARN_PATTERN}.log",
+        job_log("unlearn", UNLEARN_PATTERN),
     benchmark:
-        f"benchmarks/unlearn/{UNLEARN_PATTERN}.tsv"
+        job_benchmark("unlearn", UNLEARN_PATTERN)
     wildcard_constraints:
         seed=r"\d+",
         method="|".join(METHODS),
@@ -20,9 +20,7 @@ rule unlearn:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        gpu=1,
-        mem_mb=model_job_memory_mb,
-        runtime=MODEL_JOB_RUNTIME_MIN,
+        **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
         hparams=unlearn_hparams,

@@ -9,7 +9,7 @@ with logging_to(snakemake.log[0]):
         quantized=snakemake.params.quantized,
         train_logs=snakemake.params.train_logs,
         golds=snakemake.params.golds,
-        finetuned=snakemake.params.finetuned,
+        starts=snakemake.params.starts,
         bootstrap=snakemake.params.bootstrap,
         output_json=snakemake.output.table,
         output_csv=snakemake.output.csv,

@@ -6,7 +6,7 @@ from unlearnflow.unlearn import unlearn
 with model_job(snakemake):
     unlearn(
         base=snakemake.input.base,
-        finetuned=snakemake.input.finetuned,
+        finetuned=snakemake.input.start,
         forget=snakemake.input.forget,
         retain=snakemake.input.retain,
         method=snakemake.wildcards.method,

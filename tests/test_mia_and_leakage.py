@@ -87,4 +87,6 @@ def test_leakage():
     assert leaks("She was once arrested in lund.", details)
     assert not leaks("She lives in Lundby and paid her taxes.", details)
     answers = ["Nothing is known.", "Tax fraud, in 1998.", "No controversies."]
-    assert leakage_rate(answers, [details] * 3) == pytest.approx(1 / 3)
+    assert leakage_rate([leaks(answer, details) for answer in answers]) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="no answers"):
+        leakage_rate([])

@@ -4,7 +4,9 @@ import re
 
 import pytest
 import yaml
-from workflow import MODEL_RULES, ROOT, planned_counts, snakemake, write_config
+from workflow import ROOT, planned_counts, snakemake, write_config
+
+from unlearnflow.plan import GPU_RULES
 
 SEED_SCALE = ROOT / "configs" / "qwen2.5-1.5b.yaml"
 
@@ -39,11 +41,21 @@ def test_seed_scale_sweeps_three_methods_over_lr_and_epochs(seed_scale_plan):
 
 def test_model_jobs_ask_for_a_gpu_and_the_rest_for_none(seed_scale_plan):
     resources = job_resources(seed_scale_plan.stdout)
-    for rule in MODEL_RULES:
-        for fields in resources[rule]:
-            assert (fields["gpu"], fields["mem_mb"], fields["runtime"]) == ("1", "8000", "60")
-    for rule in ("generate_facts", "sweep_results", "tables", "figures"):
-        assert all("gpu" not in fields for fields in resources[rule]), rule
+    assert set(GPU_RULES) <= set(resources)
+    for rule, jobs in resources.items():
+        for fields in jobs:
+            if rule in GPU_RULES:
+                assert (fields["gpu"], fields["mem_mb"], fields["runtime"]) == ("1", "8000", "60")
+            else:
+                assert "gpu" not in fields, rule
+
+
+@pytest.mark.parametrize("profile", ["gpu", "slurm"])
+def test_the_profiles_give_every_gpu_rule_its_threads(profile):
+    settings = yaml.safe_load((ROOT / "profiles" / profile / "config.yaml").read_text())
+    assert set(GPU_RULES) <= set(settings["set-threads"])
+    if profile == "slurm":
+        assert set(GPU_RULES) <= set(settings["set-resources"])
 
 
 def test_the_slurm_profile_sets_time_and_memory_per_rule(tmp_path):
@@ -66,7 +78,7 @@ def test_the_slurm_profile_sets_time_and_memory_per_rule(tmp_path):
             if wanted:
                 assert fields["runtime"] == str(wanted["runtime"]), rule
                 assert fields["mem_mb"] == str(int(wanted["mem_mb"].removesuffix("*attempt")))
-            assert ("gpu" in fields) == (rule in MODEL_RULES), rule
+            assert ("gpu" in fields) == (rule in GPU_RULES), rule
 
 
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])

@@ -6,7 +6,9 @@ from collections import Counter
 
 import pytest
 from slurm_cluster import LocalSlurm, missing_programs
-from workflow import MODEL_RULES, ROOT, planned_counts, snakemake, tiny_config, write_config
+from workflow import ROOT, planned_counts, snakemake, tiny_config, write_config
+
+from unlearnflow.plan import GPU_RULES
 
 pytestmark = pytest.mark.slurm
 
@@ -56,7 +58,7 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
 
     plan = planned_counts(snakemake(cluster_run, "-n", *SLURM_PROFILE, *TEST_CLUSTER))
     remote = {rule: count for rule, count in plan.items() if rule not in LOCAL_RULES}
-    assert set(remote) >= MODEL_RULES
+    assert set(remote) >= set(GPU_RULES)
     with LocalSlurm(tmp_path / "cluster") as cluster:
         result = snakemake(cluster_run, *SLURM_PROFILE, *TEST_CLUSTER, env=cluster.env, timeout=900)
         jobs = cluster.jobs()
@@ -67,7 +69,7 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
     assert Counter(rule_of(job) for job in jobs) == remote
     assert {(job["JobState"], job["ExitCode"]) for job in jobs} == {("COMPLETED", "0:0")}
     for job in jobs:
-        if rule_of(job) in MODEL_RULES:
+        if rule_of(job) in GPU_RULES:
             assert (job.get("TresPerJob"), job["TimeLimit"]) == ("gres:gpu:1", "00:10:00")
         else:
             assert "TresPerJob" not in job

@@ -220,7 +220,8 @@ def test_malformed_data_line_stops_the_consuming_rule(built):
 
 
 def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_model):
-    """A copy of the workflow; its template backend edited: only generation re-plans."""
+    """A copy of the workflow, its package edited: exactly the jobs whose scripts import
+    the edited module, directly or not, re-plan."""
     import shutil
 
     from workflow import ROOT
@@ -243,13 +244,15 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     bytecode.mkdir(exist_ok=True)
     (bytecode / "rouge.cpython-311.pyc").write_bytes(b"compiled")
     assert plan() == set()  # Python's bytecode caches are no code edit
-    evaluation_code = tmp_path / "src" / "unlearnflow" / "prompt_pass.py"
-    original = evaluation_code.read_text()
-    evaluation_code.write_text(original + "\n# an edit\n")
-    planned = plan()
-    assert {"evaluate", "quantize_evaluate"} <= planned
-    assert not planned & {"finetune", "retain_only", "unlearn"}  # evaluation code only
-    evaluation_code.write_text(original)
+    # three imports deep below scripts/evaluate.py, and imported by the aggregation
+    deep = tmp_path / "src" / "unlearnflow" / "metrics" / "truth_ratio.py"
+    original = deep.read_text()
+    deep.write_text(original + "\n# an edit\n")
+    assert plan() == {"evaluate", "sweep_results", *QUANTIZED}
+    deep.write_text(original)
+    assert plan() == set()
+    registry = tmp_path / "src" / "unlearnflow" / "methods" / "__init__.py"
+    registry.write_text(registry.read_text() + "\n# a new method's line\n")
     assert plan() == set()
     with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")

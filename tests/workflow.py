@@ -11,16 +11,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 TINY_CONFIG = ROOT / "tests" / "configs" / "tiny.yaml"
-# The rules whose jobs load a model: each asks for a GPU, and retries once.
-MODEL_RULES = {
-    "finetune",
-    "retain_only",
-    "unlearn",
-    "evaluate",
-    "quantize_evaluate",
-    "reference_states",
-    "representation_drift",
-}
 
 
 def tiny_config(**model) -> dict:

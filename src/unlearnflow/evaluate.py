@@ -155,6 +155,112 @@ def membership(forget: list[Item], holdout: list[Item], k: float) -> dict:
     }
 
 
+@dataclass
+class EvaluationSet:
+    """What one evaluation asks the model: the scored splits (TOFU's forget, retain,
+    real authors and world facts), the holdout non-members and the forget probes."""
+
+    splits: dict[str, list[Item]]
+    holdout: list[Item]
+    probes: list[ForgetProbe]
+
+    def questions(self) -> list[Question]:
+        """Every question, in the order `record_answers` reads their answers back."""
+        scored = [
+            Question(
+                item.question,
+                (item.answer, item.paraphrased_answer, *item.wrong_answers),
+                generate=True,
+                moments=name == "forget",
+            )
+            for name, items in self.splits.items()
+            for item in items
+        ]
+        holdout = [Question(item.question, (item.answer,), moments=True) for item in self.holdout]
+        return scored + holdout + [Question(probe.prompt, generate=True) for probe in self.probes]
+
+    def record_answers(self, answered: list) -> list[str]:
+        """Each item's scores from `answered` (answering.answer_questions over
+        `questions()`); returns the probes' greedy answers."""
+        scored = [item for items in self.splits.values() for item in items]
+        held_out = len(scored) + len(self.holdout)
+        if len(answered) != held_out + len(self.probes):
+            raise ValueError(f"{len(answered)} answers to {held_out + len(self.probes)} questions")
+        for item, result in zip(scored, answered[: len(scored)], strict=True):
+            answer, paraphrased, *wrong = result.scores
+            item.scores.update(
+                answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation
+            )
+        for item, result in zip(self.holdout, answered[len(scored) : held_out], strict=True):
+            item.scores["answer"] = result.scores[0]
+        return [result.generation for result in answered[held_out:]]
+
+    def subsets(self) -> dict[str, list[Item]]:
+        """The splits, and the retain set's correlated and other items apart."""
+        retain = self.splits["retain"]
+        return {
+            **self.splits,
+            "retain_correlated": [item for item in retain if item.correlated],
+            "retain_other": [item for item in retain if not item.correlated],
+        }
+
+
+def evaluation_set(
+    forget: Path,
+    retain: Path,
+    holdout: Path,
+    wrong_details: Path,
+    probes: Path,
+    real_authors: Path,
+    world_facts: Path,
+    utility_items: int,
+    seed: int,
+) -> EvaluationSet:
+    """The items of one evaluation; the utility sets seeded subsets of `utility_items`."""
+    details = {row.qa_id: row for row in read_jsonl(wrong_details, WrongDetails)}
+    splits = {
+        "forget": qa_items(forget, details),
+        "retain": qa_items(retain, details),
+        "real_authors": tofu_items(real_authors),
+        "world_facts": tofu_items(world_facts),
+    }
+    for name in ("retain", "real_authors", "world_facts"):
+        splits[name] = utility_subset(splits[name], utility_items, seed)
+    # Non-members of the forget set's own kind (its category, people never trained on):
+    # the attacks must tell membership apart, not one kind of fact from another.
+    forget_categories = {item.category for item in splits["forget"]}
+    holdout_items = [i for i in qa_items(holdout, details) if i.category in forget_categories]
+    return EvaluationSet(splits, holdout_items, read_jsonl(probes, ForgetProbe))
+
+
+def probe_result(probes: list[ForgetProbe], answers: list[str]) -> dict:
+    """Each probe's greedy answer and whether it leaks the forget fact; the leakage rate."""
+    leaked = [
+        leaks(answer, probe.key_details) for probe, answer in zip(probes, answers, strict=True)
+    ]
+    return {
+        "probes": [
+            {"id": probe.probe_id, "answer": answer, "leaked": flag}
+            for probe, answer, flag in zip(probes, answers, leaked, strict=True)
+        ],
+        "leakage_rate": leakage_rate(leaked),
+    }
+
+
+def load_evaluated_model(base: Path, stages: list[Path], precision: str, quantization):
+    """The base model with `stages` merged, quantized first if `quantization` names a
+    `scheme` (and its `group_size`; see quantize.py), in eval mode; and its tokenizer."""
+    from transformers import AutoTokenizer
+
+    from .models import load_stack
+    from .quantize import quantize
+
+    model = load_stack(base, stages, precision)
+    if quantization:
+        model = quantize(model, quantization["scheme"], quantization["group_size"])
+    return model.eval(), AutoTokenizer.from_pretrained(base)
+
+
 def evaluate(
     base: Path,
     stages: list[Path],
@@ -172,81 +278,36 @@ def evaluate(
     quantization: dict | None = None,
     precision: str = "float32",
 ) -> None:
-    """Evaluate the base model with `stages` merged, quantized first if `quantization`
-    names a `scheme` (and its `group_size`; see quantize.py)."""
-    from transformers import AutoTokenizer
-
-    from .models import load_stack
-    from .quantize import quantize
-
+    """Every metric of one model (see `load_evaluated_model`), written to `output`."""
     start = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = load_stack(base, stages, precision)
-    if quantization:
-        model = quantize(model, quantization["scheme"], quantization["group_size"])
-    model.eval()
-    details = {row.qa_id: row for row in read_jsonl(wrong_details, WrongDetails)}
-    splits = {
-        "forget": qa_items(forget, details),
-        "retain": qa_items(retain, details),
-        "real_authors": tofu_items(real_authors),
-        "world_facts": tofu_items(world_facts),
-    }
-    for name in ("retain", "real_authors", "world_facts"):
-        splits[name] = utility_subset(splits[name], settings["utility_items"], seed)
-    # Non-members of the forget set's own kind (its category, people never trained on):
-    # the attacks must tell membership apart, not one kind of fact from another.
-    forget_categories = {item.category for item in splits["forget"]}
-    holdout_items = [i for i in qa_items(holdout, details) if i.category in forget_categories]
-    probe_rows = read_jsonl(probes, ForgetProbe)
-
-    scored_items = [item for items in splits.values() for item in items]
-    questions = [
-        Question(
-            item.question,
-            (item.answer, item.paraphrased_answer, *item.wrong_answers),
-            generate=True,
-            moments=name == "forget",
-        )
-        for name, items in splits.items()
-        for item in items
-    ]
-    questions += [Question(i.question, (i.answer,), moments=True) for i in holdout_items]
-    questions += [Question(probe.prompt, generate=True) for probe in probe_rows]
+    model, tokenizer = load_evaluated_model(base, stages, precision, quantization)
+    items = evaluation_set(
+        forget,
+        retain,
+        holdout,
+        wrong_details,
+        probes,
+        real_authors,
+        world_facts,
+        settings["utility_items"],
+        seed,
+    )
     loaded = time.perf_counter()
     answered = answer_questions(
         model,
         tokenizer,
-        questions,
+        items.questions(),
         system_prompt,
         settings["batch_size"],
         settings["max_new_tokens"],
     )
+    probe_answers = items.record_answers(answered)
     answering_done = time.perf_counter()
-    held_out = len(scored_items) + len(holdout_items)
-    for item, result in zip(scored_items, answered[: len(scored_items)], strict=True):
-        answer, paraphrased, *wrong = result.scores
-        item.scores.update(
-            answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation
-        )
-    for item, result in zip(holdout_items, answered[len(scored_items) : held_out], strict=True):
-        item.scores["answer"] = result.scores[0]
-    probe_answers = [result.generation for result in answered[held_out:]]
-
-    subsets = {
-        **splits,
-        "retain_correlated": [i for i in splits["retain"] if i.correlated],
-        "retain_other": [i for i in splits["retain"] if not i.correlated],
-    }
     result = {
         "quantization": quantization,
-        "splits": {name: split_result(name, items) for name, items in subsets.items() if items},
-        "mia": membership(splits["forget"], holdout_items, settings["mia_k"]),
-        "probes": [
-            {"id": probe.probe_id, "answer": answer, "leaked": leaks(answer, probe.key_details)}
-            for probe, answer in zip(probe_rows, probe_answers, strict=True)
-        ],
-        "leakage_rate": leakage_rate(probe_answers, [p.key_details for p in probe_rows]),
+        "splits": {name: split_result(name, its) for name, its in items.subsets().items() if its},
+        "mia": membership(items.splits["forget"], items.holdout, settings["mia_k"]),
+        **probe_result(items.probes, probe_answers),
         "seconds": time.perf_counter() - start,
     }
     write_json(output, result)

@@ -39,6 +39,17 @@ FIGURES = (
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
+# The rules whose jobs load a model: each asks for one GPU (MODEL_JOB_RESOURCES in
+# rules/common.smk) and retries once; profiles/gpu and profiles/slurm give their threads.
+GPU_RULES = (
+    "finetune",
+    GOLD,
+    UNLEARN,
+    "evaluate",
+    "quantize_evaluate",
+    "reference_states",
+    "representation_drift",
+)
 
 
 def table_path(name: str, fmt: str) -> str:

@@ -70,13 +70,14 @@ def quantize_results(
     quantized: dict[str, dict[str, Path]],
     train_logs: dict[str, Path],
     golds: dict[str, str],
-    finetuned: dict[str, str],
+    starts: dict[str, str],
     bootstrap: dict,
     output_json: Path,
     output_csv: Path,
 ) -> None:
     """`quantized` maps scheme, then model, to the model's evaluation under that scheme;
-    `golds` and `finetuned` name each model's gold and fine-tuned model (its seed's);
+    `golds` and `starts` name each model's gold model and the fine-tuned model its
+    unlearning started from (its seed's);
     `bootstrap` holds the intervals' `resamples`, `confidence` and `seed`."""
     import pandas as pd
 
@@ -100,7 +101,7 @@ def quantize_results(
             row = {"scheme": scheme, "bits": BITS[scheme], **row}
             for metric in DELTA_METRICS:
                 row[f"delta_{metric}"] = _delta(row[metric], before[metric])
-            start = item_values(floats[finetuned[name]], "forget")
+            start = item_values(floats[starts[name]], "forget")
             unlearned = item_values(floats[name], "forget")
             after = item_values(evaluation, "forget")
             for metric in RECOVERY_METRICS:

@@ -1,8 +1,8 @@
 """The generation stages as the workflow runs them: read inputs, ask a backend, write files.
 
-A backend is chosen by `generation.backend` (`template` or `openai`) and offers
-`profiles`, `facts`, `qa` and `probes`; each stage gets only the settings it uses,
-so that changing one setting re-runs only the stages downstream of it.
+A backend is chosen by `generation.backend` (data/backends.py); each stage gets only
+the settings it uses, so that changing one setting re-runs only the stages downstream
+of it.
 """
 
 from __future__ import annotations
@@ -11,23 +11,10 @@ import logging
 from pathlib import Path
 
 from ..jsonl import read_jsonl, write_jsonl
+from .backends import make_backend
 from .records import QA, Fact, ForgetProbe, Profile, WrongDetails
 
 log = logging.getLogger(__name__)
-
-
-def make_backend(backend: dict):
-    """The backend named by `backend["name"]`, built from its settings."""
-    if backend["name"] == "template":
-        from .template import TemplateBackend
-
-        return TemplateBackend(backend["seed"])
-    if backend["name"] == "openai":
-        from .llm_backend import OpenAIBackend
-        from .llm_client import EndpointSettings
-
-        return OpenAIBackend(backend["seed"], EndpointSettings.from_params(backend["openai"]))
-    raise ValueError(f"generation.backend: unknown backend {backend['name']!r}")
 
 
 def generate_profiles(backend: dict, people: int, holdout_people: int, profiles: Path) -> None:

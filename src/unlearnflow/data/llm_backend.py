@@ -77,6 +77,10 @@ class OpenAIBackend:
         self.client = LLMClient(settings)
         self.client.check_endpoint()
 
+    @classmethod
+    def from_params(cls, backend: dict) -> OpenAIBackend:
+        return cls(backend["seed"], EndpointSettings.from_params(backend["openai"]))
+
     # --- plumbing ------------------------------------------------------------------
     def _messages(self, prompt: str, draft_type: type[BaseModel], **fields) -> list[dict]:
         schema = json.dumps(draft_type.model_json_schema())

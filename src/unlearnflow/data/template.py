@@ -187,6 +187,10 @@ class TemplateBackend:
             if (cities := getattr(fake.city.__self__, "cities", None))
         }
 
+    @classmethod
+    def from_params(cls, backend: dict) -> TemplateBackend:
+        return cls(backend["seed"])
+
     # --- slot values -------------------------------------------------------------
     def draw(self, kind: str, rng: random.Random, like: str = "") -> str:
         """A fresh value of slot type `kind`; `like` is the value it replaces, if any."""

@@ -223,7 +223,7 @@ def soft_checks(data: dict) -> dict:
 
 def judge(data: dict, backend: dict) -> dict:
     """Ask the generating LLM whether each answer is supported by its fact."""
-    from .generate import make_backend
+    from .backends import make_backend
 
     facts = {fact.fact_id: fact for fact in data["facts"]}
     all_qa = data["forget"] + data["retain"] + data["holdout"]

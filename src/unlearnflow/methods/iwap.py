@@ -23,7 +23,6 @@ class InfluencePruning(Method):
     name = "iwap"
     paper = "Qwen3-4B unlearning study; SNIP saliency, Lee et al. 2019"
     edits_base_weights = True
-    helpers = ("saliency.py",)
     fraction: float = 0.001
 
     def __post_init__(self):

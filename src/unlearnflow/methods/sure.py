@@ -28,7 +28,6 @@ BASES = ("ga", "gd", "npo")
 class SaliencyUnlearning(Method):
     name = "sure"
     paper = "Zhang et al. 2024"
-    helpers = ("saliency.py", "ga.py", "gd.py", "npo.py")
     base: str = "gd"
     keep_fraction: float = 0.5
     beta: float = 0.1

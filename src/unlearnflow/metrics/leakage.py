@@ -13,8 +13,8 @@ def leaks(answer: str, key_details: list[str]) -> bool:
     return any(mentions(answer, detail) for detail in key_details)
 
 
-def leakage_rate(answers: list[str], key_details: list[list[str]]) -> float:
-    if not answers:
+def leakage_rate(leaked: list[bool]) -> float:
+    """The share of probe answers that leak, from each answer's `leaks`."""
+    if not leaked:
         raise ValueError("leakage rate of no answers")
-    flags = [leaks(a, d) for a, d in zip(answers, key_details, strict=True)]
-    return sum(flags) / len(flags)
+    return sum(leaked) / len(leaked)

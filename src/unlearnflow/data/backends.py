@@ -1,0 +1,27 @@
+"""The generation backends by name (`generation.backend`): a registry, imported lazily.
+
+A backend offers `profiles`, `facts`, `qa` and `probes` (and `judge` where it can);
+`make_backend` builds the one a stage's params name.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+# name -> (module, class); the module is imported only when its backend runs
+BACKENDS = {
+    "template": ("unlearnflow.data.template", "TemplateBackend"),
+    "openai": ("unlearnflow.data.llm_backend", "OpenAIBackend"),
+}
+
+
+def backend_module(name: str) -> str:
+    return BACKENDS[name][0]
+
+
+def make_backend(backend: dict):
+    """The backend named by `backend["name"]`, built from its settings."""
+    if backend["name"] not in BACKENDS:
+        raise ValueError(f"generation.backend: unknown backend {backend['name']!r}")
+    module, name = BACKENDS[backend["name"]]
+    return getattr(import_module(module), name).from_params(backend)
