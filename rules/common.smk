@@ -20,6 +20,7 @@ from unlearnflow.plan import (
     MODEL_ID_PATTERN,
     PROVENANCE,
     REFERENCES,
+    SCHEMES,
     TABLE_FORMATS,
     TABLES,
     UNLEARN,
@@ -302,7 +303,7 @@ QUANTIZATION = config["quantization"]
 def quantization_params(wildcards):
     """The scheme, and the group size where the scheme has groups."""
     scheme = wildcards.scheme
-    group_size = QUANTIZATION["group_size"] if scheme == "rtn-int4" else None
+    group_size = QUANTIZATION["group_size"] if SCHEMES[scheme]["grouped"] else None
     return {"scheme": scheme, "group_size": group_size}
 
 

@@ -1,12 +1,16 @@
 """The plan: hyperparameter ids round-trip every value the schema allows, model ids
 parse back, and each model's stages and paths follow from its id."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from unlearnflow.plan import (
     BASE,
     FINETUNED,
     GOLD,
+    SCHEMES,
     Model,
     Plan,
     evaluation_path,
@@ -78,3 +82,11 @@ def test_labels_keep_underscores_inside_hyperparameter_names_and_strings_bare():
     assert hparams_id(hparams) == "lr~0.004_epochs~3_base~gd_keep_fraction~0.5"
     sure = Model("unlearn", 0, "sure", hparams_id(hparams))
     assert sure.label == "sure lr=0.004 epochs=3 base=gd keep_fraction=0.5"
+
+
+def test_the_schema_allows_exactly_the_plans_schemes():
+    schema = yaml.safe_load(
+        (Path(__file__).parents[1] / "schemas" / "config.schema.yaml").read_text()
+    )
+    schemes = schema["properties"]["quantization"]["properties"]["schemes"]["items"]["enum"]
+    assert schemes == list(SCHEMES)

@@ -7,7 +7,8 @@ import pytest
 import torch
 from conftest import random_llama
 
-from unlearnflow.quantize import SCHEMES, quantize, quantized_linears, rtn_int4, rtn_int8
+from unlearnflow.plan import SCHEMES
+from unlearnflow.quantize import quantize, quantized_linears, rtn_int4, rtn_int8
 from unlearnflow.quantize_results import knowledge_recovery
 
 

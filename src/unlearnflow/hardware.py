@@ -2,10 +2,8 @@
 matrices natively, float32 elsewhere.
 
 Read from /proc/cpuinfo without importing torch (the Snakefile calls it while the DAG
-is built). A CPU with AVX512-BF16 or AMX runs bf16 matmuls ~4× faster than float32
-(840 against 203 GFLOP/s on 2 cores of an AMD EPYC with AVX512-BF16); one without
-them emulates bf16, dozens of times slower than float32 (1 against 66 GFLOP/s on 2
-cores of an AVX2 CPU).
+is built). Without AVX512-BF16 or AMX, bf16 is emulated and far slower than float32
+(docs/design.md).
 """
 
 from __future__ import annotations

@@ -39,6 +39,15 @@ FIGURES = (
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
+# Quantization schemes (quantize.py): name -> bits per weight, and whether the config's
+# `quantization.group_size` applies; schemas/config.schema.yaml lists the same names.
+SCHEMES = {
+    "bnb-int8": {"bits": 8, "grouped": False},
+    "bnb-nf4": {"bits": 4, "grouped": False},
+    "bnb-fp4": {"bits": 4, "grouped": False},
+    "rtn-int8": {"bits": 8, "grouped": False},
+    "rtn-int4": {"bits": 4, "grouped": True},
+}
 # The rules whose jobs load a model: each asks for one GPU (MODEL_JOB_RESOURCES in
 # rules/common.smk) and retries once; profiles/gpu and profiles/slurm give their threads.
 GPU_RULES = (

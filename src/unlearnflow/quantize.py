@@ -24,8 +24,7 @@ import tempfile
 
 import torch
 
-SCHEMES = ("bnb-int8", "bnb-nf4", "bnb-fp4", "rtn-int8", "rtn-int4")
-BITS = {"bnb-int8": 8, "bnb-nf4": 4, "bnb-fp4": 4, "rtn-int8": 8, "rtn-int4": 4}
+from .plan import SCHEMES
 
 
 def rtn_int8(weight: torch.Tensor) -> torch.Tensor:

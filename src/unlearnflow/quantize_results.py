@@ -20,7 +20,7 @@ import numpy as np
 from .aggregate import item_values, model_row
 from .jsonl import write_json
 from .metrics.bootstrap import Bootstrap
-from .quantize import BITS
+from .plan import SCHEMES
 
 DELTA_METRICS = (
     "forget_rouge_l",
@@ -98,7 +98,7 @@ def quantize_results(
             gold = under[golds[name]]
             row = model_row(name, evaluation, logs.get(name), gold, resampling)
             before = float_rows[name]
-            row = {"scheme": scheme, "bits": BITS[scheme], **row}
+            row = {"scheme": scheme, "bits": SCHEMES[scheme]["bits"], **row}
             for metric in DELTA_METRICS:
                 row[f"delta_{metric}"] = _delta(row[metric], before[metric])
             start = item_values(floats[starts[name]], "forget")

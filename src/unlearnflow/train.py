@@ -6,11 +6,8 @@ loss over forget (primary) and retain (secondary) batches. Batches are grouped b
 length so that little is padded; a NaN or infinite loss stops the run and is
 reported as diverged, with the step.
 
-Every row carries its whole prompt, the chat header included. Running the header
-once per batch and continuing every row from its KV cache saves arithmetic but adds a
-forward and backward pass of its own, and measured slower: an epoch of the default
-benchmark at batch 8 on a 2-core CPU, 638 against 522 tokens/s in bf16 and 399
-against 384 in float32; on an H100 at batch 128, 27.2 k against 19.5 k (README).
+Every row carries its whole prompt, the chat header included: running the header once
+per batch and continuing every row from its KV cache measured slower (docs/design.md).
 """
 
 from __future__ import annotations
@@ -166,9 +163,7 @@ def adapter_precision(model, device: torch.device):
     Mixed precision (Micikevicius et al. 2018, "Mixed Precision Training"): the
     adapters' products run in bfloat16 while their weights, gradients and optimizer
     state stay float32. Without it peft casts every adapted layer's input to float32
-    and its output back, a copy per layer and pass: fine-tuning epochs of the default
-    benchmark (LoRA r16 on every linear layer, batch 8, 2-core Xeon with AMX) ran at
-    356 and 455 tokens/s that way against 495 and 491 with it.
+    and its output back, a copy per layer and pass (slower: docs/design.md).
     """
     frozen = {p.dtype for p in model.parameters() if not p.requires_grad}
     trained = {p.dtype for p in model.parameters() if p.requires_grad}
@@ -192,12 +187,9 @@ def _batches(primary, secondary, settings: TrainSettings, rng: random.Random, pa
 
 
 def attention_backends(device: torch.device):
-    """The SDPA backends training runs on. On a GPU any but cuDNN's, which builds a plan
-    for every new shape: with batches of varying length that cost ~2 ms of CPU per
-    attention call on an H100, more than the step's own GPU work. On a CPU the plain
-    math backend: on short QA rows PyTorch's CPU flash-attention backward takes ~1.3 ms
-    a call in bf16, 17 % of a SmolLM2 step (an epoch of the default benchmark at batch
-    8: 3.3 s with the math backend against 3.8 s), and is no faster in float32."""
+    """The SDPA backends training runs on: on a GPU any but cuDNN's, which builds a plan
+    for every new shape (batches vary in length); on a CPU the plain math backend, faster
+    than PyTorch's CPU flash attention on short QA rows (docs/design.md)."""
     if device.type == "cpu":
         return sdpa_kernel([SDPBackend.MATH])
     return sdpa_kernel(
