@@ -56,6 +56,7 @@ def test_run_writes_every_artifact(built):
         "forget_extraction_strength",
         "retain_rouge_l",
         "model_utility",
+        "real_world_rouge_l",
         "forget_quality",
         "mia_auc_min_k_plus_plus",
         "leakage_rate",
@@ -64,6 +65,9 @@ def test_run_writes_every_artifact(built):
         low, high = npo[f"{key}_ci_low"], npo[f"{key}_ci_high"]
         assert low - 1e-9 <= npo[key] <= high + 1e-9, key
     gold = rows[4]
+    assert npo["real_world_rouge_l"] == pytest.approx(
+        (npo["real_authors_rouge_l"] + npo["world_facts_rouge_l"]) / 2
+    )
     assert gold["forget_quality"] == 1.0  # the gold model against its own seed's
     assert gold["forget_quality_ci_low"] == 1.0 and gold["privleak"] == 0.0
     assert rows[0]["method"] == "base" and rows[0]["train_seconds"] is None

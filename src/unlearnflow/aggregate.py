@@ -4,7 +4,9 @@ interval over items (`{metric}_ci_low`, `{metric}_ci_high`; metrics/bootstrap.py
 Model utility and forget quality (TOFU) are computed here from the per-item values in
 each model's evaluation, forget quality against the gold (retain-only) model; so is
 privleak (MUSE), from both models' Min-K% scores; the retain gap: correlated minus
-other retain facts' ROUGE-L (the collateral damage that follows the forget fact); and,
+other retain facts' ROUGE-L (the collateral damage that follows the forget fact); the
+real-world ROUGE-L: the mean of the real-authors and world-facts ROUGE-L, the utility
+the seed-scale experiment reports, which moves where TOFU's harmonic mean is 0; and,
 per retain subset, the share of the items the model answers (ROUGE-L ≥ ANSWERED) on
 which it prefers the paraphrased true answer to the wrong ones (truth ratio > 1): a
 truth ratio that measures knowledge keeps it near 1 for a model that learned the set.
@@ -34,6 +36,8 @@ from .plan import model_columns
 
 SUBSETS = ("forget", "retain", "retain_correlated", "retain_other", "real_authors", "world_facts")
 MEMORIZATION = ("exact_memorization", "extraction_strength")
+# the real-world QA sets whose mean ROUGE-L is the seed-scale experiment's utility
+REAL_WORLD = ("real_authors", "world_facts")
 # the attack whose AUC privleak compares (open-unlearning's TOFU default)
 PRIVLEAK_ATTACK = "min_k"
 # ROUGE-L recall from which a retain item counts as answered, for `truth_preferred`
@@ -121,6 +125,18 @@ def model_row(
                 lambda i, j, axis: correlated[i].mean(axis=axis) - other[j].mean(axis=axis),
                 len(correlated),
                 len(other),
+            ),
+        )
+
+    if all(split in values for split in REAL_WORLD):
+        authors, facts = (values[split]["rouge_l"] for split in REAL_WORLD)
+        put(
+            "real_world_rouge_l",
+            float((authors.mean() + facts.mean()) / 2),
+            resampling.interval(
+                lambda i, j, axis: (authors[i].mean(axis=axis) + facts[j].mean(axis=axis)) / 2,
+                len(authors),
+                len(facts),
             ),
         )
 

@@ -103,7 +103,8 @@ def _mark_references(ax, sweep: pd.DataFrame, x: str, y: str) -> None:
 def tradeoff(sweep: pd.DataFrame):
     """Forgetting against utility, every sweep point, fine-tuned and gold marked."""
     points = _sweep_points(sweep)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    quality = "forget quality (KS p-value vs gold)"
     panels = [
         (
             "forget_rouge_l",
@@ -111,16 +112,18 @@ def tradeoff(sweep: pd.DataFrame):
             "forget ROUGE-L (lower: more forgotten)",
             "retain ROUGE-L",
         ),
-        ("forget_quality", "model_utility", "forget quality (KS p-value vs gold)", "model utility"),
+        ("forget_quality", "model_utility", quality, "model utility (TOFU)"),
+        ("forget_quality", "real_world_rouge_l", quality, "real-world ROUGE-L"),
     ]
     for ax, (x, y, xlabel, ylabel) in zip(axes, panels, strict=True):
         _error_bars(ax, points, x, y)
         sns.scatterplot(data=points, x=x, y=y, hue="method", size="lr", sizes=(40, 200), ax=ax)
         _mark_references(ax, sweep, x, y)
         ax.set(xlabel=xlabel, ylabel=ylabel)
-    axes[1].set_xscale("symlog", linthresh=1e-3)
+    for ax in axes[1:]:
+        ax.set_xscale("symlog", linthresh=1e-3)
+        ax.get_legend().remove()
     axes[0].legend(loc="lower right", fontsize=8)
-    axes[1].get_legend().remove()
     fig.suptitle("Forgetting against utility: the ideal sits at the gold model")
     return fig
 
@@ -132,12 +135,14 @@ def intensity(sweep: pd.DataFrame):
     metrics = {
         "forget_rouge_l": "forget ROUGE-L",
         "forget_prob": "forget Prob",
-        "retain_rouge_l": "retain ROUGE-L",
-        "model_utility": "model utility",
         "forget_quality": "forget quality",
         "leakage_rate": "probe leakage rate",
+        "retain_rouge_l": "retain ROUGE-L",
+        "model_utility": "model utility (TOFU)",
+        "real_world_rouge_l": "real-world ROUGE-L",
+        "mia_auc_min_k": "MIA AUC (Min-K%)",
     }
-    fig, axes = plt.subplots(2 * len(varied), 3, figsize=(11, 6.5 * len(varied)))
+    fig, axes = plt.subplots(2 * len(varied), 4, figsize=(15, 6.5 * len(varied)))
     panels = [(h, m) for h in varied for m in metrics]
     for n, (ax, (hparam, metric)) in enumerate(zip(axes.flat, panels, strict=True)):
         _error_bars(ax, points, hparam, metric)

@@ -21,6 +21,7 @@ SWEEP_COLUMNS = {
     "retain_rouge_l": "retain ROUGE-L",
     "retain_correlated_rouge_l": "correlated ROUGE-L",
     "model_utility": "model utility",
+    "real_world_rouge_l": "real-world ROUGE-L",
     "forget_quality": "forget quality",
     "mia_auc_min_k": "MIA AUC (Min-K%)",
     "privleak": "privleak (%)",
