@@ -41,6 +41,7 @@ LEARNED = ("forget", "retain")
 KEPT = ("real_authors", "world_facts")
 METRICS = ("rouge_l", "prob", "truth_ratio")
 SHARED = ("data", "results/models/base", "results/eval/base.json")
+ATTENTION = {"q_proj", "k_proj", "v_proj", "o_proj"}
 
 
 def merged(base: dict, overlay: dict) -> dict:
@@ -53,7 +54,10 @@ def merged(base: dict, overlay: dict) -> dict:
 
 def prepare(run: Path, name: str, recipe: dict) -> Path:
     """RUN/recipes/NAME: the run's data, base model and its evaluation (hard links), and
-    the run's config with the recipe as its `training.finetune`."""
+    the run's config with the recipe as its `training.finetune`; RUN itself for the
+    empty recipe (the run's own)."""
+    if not recipe:
+        return run
     workdir = run / "recipes" / name
     for shared in SHARED:
         source, target = run / shared, workdir / shared
@@ -87,8 +91,13 @@ def fine_tune(workdir: Path, target: str) -> None:
 def recipe_row(name, recipe, base, tuned, seconds, bootstrap: Bootstrap) -> dict:
     """One recipe: its settings, what it learned and what it kept (share of base)."""
     row = {"recipe": name, **{k: recipe[k] for k in ("lr", "epochs", "batch_size")}}
-    row["modules"] = "all linear" if len(recipe["lora"]["target_modules"]) == 7 else "attention"
-    row["rank"] = recipe["lora"]["rank"]
+    modules = recipe["lora"]["target_modules"]
+    row["trained"] = (
+        "every weight"
+        if recipe["full"]
+        else f"LoRA r{recipe['lora']['rank']}: "
+        + ("attention" if set(modules) <= ATTENTION else "every linear layer")
+    )
     for split in LEARNED:
         values = item_values(tuned, split)["rouge_l"]
         row[f"{split}_rouge_l"] = float(values.mean())
@@ -122,7 +131,9 @@ COLUMNS = {
 
 def table(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("recipe")
-    settings = frame[["lr", "epochs", "batch_size", "modules", "rank", "finetune_seconds"]]
+    settings = frame[["trained", "lr", "epochs", "batch_size", "finetune_seconds"]].rename(
+        columns={"batch_size": "batch", "finetune_seconds": "fine-tuning (s)"}
+    )
     data = {}
     for key, label in COLUMNS.items():
         data[label] = frame[key]

@@ -304,7 +304,9 @@ def test_snapshot_copies_tables_figures_and_provenance(built, tmp_path):
     assert run["precision"] == "float32" and run["config"]["seeds"] == [0, 1]
     assert len(run["config_sha256"]) == 64 and run["cpu"] and run["packages"]["torch"]
     assert run["job_seconds"]["evaluate"]["jobs"] == 9
-    assert run["invocations"][0]["seconds"] > 0 and run["invocations"][0]["jobs"] > 0
+    first = run["invocations"][0]
+    assert first["seconds"] > 0 and first["jobs"] > 0
+    assert first["command"].startswith("snakemake --snakefile")  # as tests/workflow.py runs it
     assert run["commit"]
     again = take()  # an existing snapshot is kept unless replaced
     assert again.returncode != 0 and "exists" in again.stderr

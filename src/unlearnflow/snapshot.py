@@ -41,16 +41,24 @@ def run_files(run: Path) -> dict[str, Path]:
 
 def invocations(run: Path) -> list[dict]:
     """Every Snakemake invocation in `run` that finished all its steps, oldest first:
-    its log and its wall seconds."""
+    its log, its command line (the executable's folder left out) and its wall seconds."""
     found = []
     for log in sorted((run / ".snakemake" / "log").glob("*.snakemake.log")):
         text = log.read_text()
         elapsed = re.search(r"Elapsed time: (\d+):(\d\d):(\d\d(?:\.\d+)?)", text)
         steps = re.findall(r"(\d+) of \d+ steps \(100%\) done", text)
+        command = re.search(r"^\s*Command: (\S+)(.*)$", text, re.MULTILINE)
         if elapsed and steps:
             hours, minutes, seconds = elapsed.groups()
             wall = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-            found.append({"log": log.name, "jobs": int(steps[-1]), "seconds": round(wall, 1)})
+            found.append(
+                {
+                    "log": log.name,
+                    "command": Path(command[1]).name + command[2] if command else None,
+                    "jobs": int(steps[-1]),
+                    "seconds": round(wall, 1),
+                }
+            )
     return found
 
 
@@ -83,6 +91,7 @@ SUMMARY_COLUMNS = (
     "forget ROUGE-L",
     "retain ROUGE-L",
     "model utility",
+    "real-world ROUGE-L",
     "forget quality",
     "privleak (%)",
 )
@@ -103,7 +112,11 @@ def summary(snapshot_dir: Path) -> str:
     ]
     table = shown(sweep[kept]).reset_index().to_markdown(index=False, disable_numparse=True)
     runs = run.get("invocations", [])
-    minutes = " + ".join(f"{r['seconds'] / 60:.1f} min ({r['jobs']} jobs)" for r in runs)
+    minutes = "; ".join(
+        (f"`{r['command']}` " if r.get("command") else "")
+        + f"{r['seconds'] / 60:.1f} min ({r['jobs']} jobs)"
+        for r in runs
+    )
     seeds = run["config"]["seeds"]
     return (
         f"Run `{snapshot_dir.name}`: commit {str(run['commit'])[:7]}, {run['precision']},"
