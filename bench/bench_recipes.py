@@ -3,7 +3,7 @@ retain ROUGE-L) against what it kept of the base model's general knowledge (real
 authors and world facts: ROUGE-L, Prob and truth ratio, each as a share of the base
 model's on the same items, with a paired bootstrap interval).
 
-    python bench/bench_recipes.py RUN [--recipes configs/recipes.yaml]
+    python bench/bench_recipes.py RUN [--recipes bench/recipes.yaml]
         [--into docs/runs/recipes] [--jobs 2]
 
 RUN is a run of the workflow holding data/, results/models/base and
@@ -145,7 +145,7 @@ def table(rows: list[dict]) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path)
-    parser.add_argument("--recipes", type=Path, default=ROOT / "configs" / "recipes.yaml")
+    parser.add_argument("--recipes", type=Path, default=ROOT / "bench" / "recipes.yaml")
     parser.add_argument("--into", type=Path, default=ROOT / "docs" / "runs" / "recipes")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()

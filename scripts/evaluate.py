@@ -8,13 +8,9 @@ with model_job(snakemake):
     evaluate(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
-        forget=snakemake.input.forget,
-        retain=snakemake.input.retain,
-        holdout=snakemake.input.holdout,
-        wrong_details=snakemake.input.wrong_details,
-        probes=snakemake.input.probes,
-        real_authors=snakemake.input.real_authors,
-        world_facts=snakemake.input.world_facts,
+        data={
+            name: path for name, path in snakemake.input.items() if name not in ("base", "stages")
+        },
         settings=snakemake.params.settings,
         system_prompt=snakemake.params.system_prompt,
         seed=snakemake.params.seed,

@@ -205,32 +205,24 @@ class EvaluationSet:
         }
 
 
-def evaluation_set(
-    forget: Path,
-    retain: Path,
-    holdout: Path,
-    wrong_details: Path,
-    probes: Path,
-    real_authors: Path,
-    world_facts: Path,
-    utility_items: int,
-    seed: int,
-) -> EvaluationSet:
-    """The items of one evaluation; the utility sets seeded subsets of `utility_items`."""
-    details = {row.qa_id: row for row in read_jsonl(wrong_details, WrongDetails)}
+def evaluation_set(data: dict[str, Path], utility_items: int, seed: int) -> EvaluationSet:
+    """The items of one evaluation from the `data` files (keys: forget, retain, holdout,
+    wrong_details, probes, real_authors, world_facts); the utility sets seeded subsets
+    of `utility_items`."""
+    details = {row.qa_id: row for row in read_jsonl(data["wrong_details"], WrongDetails)}
     splits = {
-        "forget": qa_items(forget, details),
-        "retain": qa_items(retain, details),
-        "real_authors": tofu_items(real_authors),
-        "world_facts": tofu_items(world_facts),
+        "forget": qa_items(data["forget"], details),
+        "retain": qa_items(data["retain"], details),
+        "real_authors": tofu_items(data["real_authors"]),
+        "world_facts": tofu_items(data["world_facts"]),
     }
     for name in ("retain", "real_authors", "world_facts"):
         splits[name] = utility_subset(splits[name], utility_items, seed)
     # Non-members of the forget set's own kind (its category, people never trained on):
     # the attacks must tell membership apart, not one kind of fact from another.
     forget_categories = {item.category for item in splits["forget"]}
-    holdout_items = [i for i in qa_items(holdout, details) if i.category in forget_categories]
-    return EvaluationSet(splits, holdout_items, read_jsonl(probes, ForgetProbe))
+    holdout = [i for i in qa_items(data["holdout"], details) if i.category in forget_categories]
+    return EvaluationSet(splits, holdout, read_jsonl(data["probes"], ForgetProbe))
 
 
 def probe_result(probes: list[ForgetProbe], answers: list[str]) -> dict:
@@ -264,13 +256,7 @@ def load_evaluated_model(base: Path, stages: list[Path], precision: str, quantiz
 def evaluate(
     base: Path,
     stages: list[Path],
-    forget: Path,
-    retain: Path,
-    holdout: Path,
-    wrong_details: Path,
-    probes: Path,
-    real_authors: Path,
-    world_facts: Path,
+    data: dict[str, Path],
     settings: dict,
     system_prompt: str | None,
     seed: int,
@@ -278,20 +264,11 @@ def evaluate(
     quantization: dict | None = None,
     precision: str = "float32",
 ) -> None:
-    """Every metric of one model (see `load_evaluated_model`), written to `output`."""
+    """Every metric of one model (see `load_evaluated_model`) on the `data` files (see
+    `evaluation_set`), written to `output`."""
     start = time.perf_counter()
     model, tokenizer = load_evaluated_model(base, stages, precision, quantization)
-    items = evaluation_set(
-        forget,
-        retain,
-        holdout,
-        wrong_details,
-        probes,
-        real_authors,
-        world_facts,
-        settings["utility_items"],
-        seed,
-    )
+    items = evaluation_set(data, settings["utility_items"], seed)
     loaded = time.perf_counter()
     answered = answer_questions(
         model,
