@@ -90,7 +90,8 @@ def fine_tune(workdir: Path, target: str) -> None:
 
 def recipe_row(name, recipe, base, tuned, seconds, bootstrap: Bootstrap) -> dict:
     """One recipe: its settings, what it learned and what it kept (share of base)."""
-    row = {"recipe": name, **{k: recipe[k] for k in ("lr", "epochs", "batch_size")}}
+    row = {"recipe": name, "lr": f"{recipe['lr']:g}", "epochs": recipe["epochs"]}
+    row["batch_size"] = recipe["batch_size"]
     modules = recipe["lora"]["target_modules"]
     row["trained"] = (
         "every weight"
@@ -131,8 +132,8 @@ COLUMNS = {
 
 def table(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("recipe")
-    settings = frame[["trained", "lr", "epochs", "batch_size", "finetune_seconds"]].rename(
-        columns={"batch_size": "batch", "finetune_seconds": "fine-tuning (s)"}
+    settings = frame[["trained", "lr", "epochs", "batch_size"]].rename(
+        columns={"batch_size": "batch"}
     )
     data = {}
     for key, label in COLUMNS.items():
@@ -183,6 +184,8 @@ def main() -> None:
             "packages": package_versions(),
             "base_config": config,
             "recipes": configs,
+            # wall seconds of each fine-tuning job; recipes may have run side by side
+            "finetune_seconds": {row["recipe"]: row["finetune_seconds"] for row in rows},
         },
     )
     print(shown(frame).to_markdown(disable_numparse=True))
