@@ -76,8 +76,8 @@ def test_fingerprint_changes_with_a_deep_file_and_its_data_only(package, monkeyp
     root = package.package_dir
     script = root.parent / "script.py"
 
-    def fingerprint():
-        return package.fingerprint(script, ("unlearnflow.plugins.one",))
+    def fingerprint():  # a fresh graph, as each DAG build makes one
+        return PackageCode(root).fingerprint(script, ("unlearnflow.plugins.one",))
 
     before = fingerprint()
     for untouched in ("unused.py", "plugins/two.py", "plugins/__init__.py"):

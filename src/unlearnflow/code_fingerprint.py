@@ -23,10 +23,12 @@ REGISTRIES = frozenset({"unlearnflow.methods", "unlearnflow.data.backends"})
 
 
 class PackageCode:
-    """The import graph of one copy of the package (the workflow's own `src/unlearnflow`)."""
+    """The import graph of one copy of the package (the workflow's own `src/unlearnflow`).
+    Fingerprints are kept once computed: the files do not change while a DAG is built."""
 
     def __init__(self, package_dir: Path):
         self.package_dir = Path(package_dir).resolve()
+        self._fingerprints: dict[tuple[Path, tuple[str, ...]], str] = {}
 
     def module_file(self, module: str) -> Path | None:
         """The source file of a package module, or None for a module outside the package."""
@@ -85,6 +87,12 @@ class PackageCode:
     def fingerprint(self, entry: Path, implementations: tuple[str, ...] = ()) -> str:
         """SHA-256 over the closure's files, each named by its path inside the package;
         a data folder counts with every file in it, Python's bytecode caches excluded."""
+        key = (Path(entry), tuple(implementations))
+        if key not in self._fingerprints:
+            self._fingerprints[key] = self._digest(*key)
+        return self._fingerprints[key]
+
+    def _digest(self, entry: Path, implementations: tuple[str, ...]) -> str:
         digest = hashlib.sha256()
         for path in self.closure(entry, implementations):
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
