@@ -1,6 +1,8 @@
 # All Python of the workflow: config checks, rule params, code fingerprints.
 # Imported while the DAG is built: keep it free of heavy imports (no torch).
 import itertools
+import math
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -8,8 +10,8 @@ import jsonschema
 import yaml
 
 from unlearnflow.code_fingerprint import PackageCode
-from unlearnflow.data.backends import backend_module
-from unlearnflow.data.categories import CATEGORIES
+from unlearnflow.data.backends import TRANSPORT_SETTINGS, backend_module
+from unlearnflow.data.categories import CATEGORIES, max_wrong_answers
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
 from unlearnflow.plan import (
@@ -18,6 +20,7 @@ from unlearnflow.plan import (
     FINETUNED,
     GOLD,
     MODEL_ID_PATTERN,
+    MODEL_PARTS,
     PROVENANCE,
     REFERENCES,
     SCHEMES,
@@ -37,8 +40,14 @@ from unlearnflow.plan import (
     train_log_path,
 )
 
+# The workflow's folder, relative to the working directory: a project moved or copied
+# as a whole keeps every input path and re-plans nothing.
+WORKFLOW_DIR = Path(os.path.relpath(workflow.basedir))
+# The red team's report: every rule that reads the benchmark takes it as an input, so
+# that nothing trains on, or measures, data that failed a hard check.
+VALIDATED = "data/validation_report.json"
 # Static data shipped with the workflow (TOFU's utility sets, MIT licence).
-TOFU_DATA = Path(workflow.basedir) / "data" / "tofu"
+TOFU_DATA = WORKFLOW_DIR / "data" / "tofu"
 
 
 class ConfigError(Exception):
@@ -56,6 +65,26 @@ def config_problems(config, schema_path):
         key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
         problems.append(f"config key {key}: {error.message}")
     return problems
+
+
+def nonfinite_problems(value, key=""):
+    """Every NaN or infinity in the config (a schema's bounds let NaN through)."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        finite = not isinstance(value, float) or math.isfinite(value)
+        return (
+            []
+            if finite
+            else [f"config key {key}: must be a finite number, not {value}"]
+        )
+    return [
+        problem
+        for part, inner in items
+        for problem in nonfinite_problems(inner, f"{key}.{part}" if key else str(part))
+    ]
 
 
 def consistency_problems(config):
@@ -76,6 +105,17 @@ def consistency_problems(config):
                 problems.append(
                     f"config key data.categories: the template backend has no category"
                     f" {category!r} (it has: {', '.join(CATEGORIES)})"
+                )
+        bounds = {
+            name: max_wrong_answers(CATEGORIES[name])
+            for name in data["categories"]
+            if name in CATEGORIES
+        }
+        for name, bound in bounds.items():
+            if bound is not None and data["wrong_answers"] > bound:
+                problems.append(
+                    f"config key data.wrong_answers: the template backend draws at most"
+                    f" {bound} wrong answers for category {name!r}"
                 )
         if data["paraphrased_questions"] > 3:
             problems.append(
@@ -117,9 +157,15 @@ def sweep_problems(config):
 
 
 def grid_value_problems(method, grid):
-    """Each value of a method's own hyperparameters, checked by the method itself."""
+    """Each value of a method's own hyperparameters, checked by the method itself; no
+    value twice (two equal values would be one job)."""
     problems = []
     for key, values in grid.items():
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
+        if repeated:
+            problems.append(
+                f"config key unlearn.{method}.{key}: {', '.join(repeated)} listed twice"
+            )
         if key in ("lr", "epochs"):
             continue
         for value in values:
@@ -131,7 +177,7 @@ def grid_value_problems(method, grid):
 
 
 def check_config(config, schema_path):
-    problems = config_problems(config, schema_path)
+    problems = nonfinite_problems(config) or config_problems(config, schema_path)
     if not problems:
         problems = consistency_problems(config) + sweep_problems(config)
     if problems:
@@ -183,13 +229,48 @@ MODEL_JOB_RESOURCES = {
 
 
 # --- params: each rule gets exactly the settings its output depends on ---
+def model_part_references():
+    """What the config names of the base model, by config key: LoRA target modules and
+    layer numbers (checked by rule check_model_parts before any job uses them)."""
+    training = config["training"]
+    modules = {
+        f"training.{stage}.lora.target_modules": training[stage]["lora"][
+            "target_modules"
+        ]
+        for stage in ("finetune", "unlearn")
+        if not training[stage]["full"]
+    }
+    layers = {
+        f"unlearn.{method}.layer": grid["layer"]
+        for method, grid in config["unlearn"].items()
+        if "layer" in grid
+    }
+    if config["representation"]["layers"] != "all":
+        layers["representation.layers"] = config["representation"]["layers"]
+    return {"modules": modules, "layers": layers}
+
+
 def backend_params():
-    """The generation backend: its name, the seed and, for `openai`, its endpoint settings."""
+    """The generation backend: its name, the seed and, for `openai`, the endpoint
+    settings that shape a record (the others are `backend_resources`)."""
     generation = config["generation"]
     params = {"name": generation["backend"], "seed": config["seed"]}
     if generation["backend"] == "openai":
-        params["openai"] = generation["openai"]
+        params["openai"] = {
+            key: value
+            for key, value in generation["openai"].items()
+            if key not in TRANSPORT_SETTINGS
+        }
     return params
+
+
+def backend_resources():
+    """For `openai`, the transport settings (rate limits, timeouts, retries, the cache):
+    resources, which never re-run a job; as strings, which Snakemake keeps as given."""
+    generation = config["generation"]
+    if generation["backend"] != "openai":
+        return {}
+    return {key: str(generation["openai"][key]) for key in TRANSPORT_SETTINGS}
 
 
 def generation_code(script):
@@ -259,10 +340,11 @@ def unlearn_inputs(wildcards):
 
 
 def evaluate_inputs(wildcards):
-    """A model's base and stages, and the data every evaluation reads."""
+    """A model's base and stages, and the data every evaluation reads (validated)."""
     return {
         "base": model_dir(BASE),
         "stages": stages(Model.parse(wildcards.model)),
+        "validated": VALIDATED,
         "forget": "data/sf.jsonl",
         "retain": "data/sr.jsonl",
         "holdout": "data/holdout.jsonl",

@@ -8,6 +8,8 @@ rule generate_profiles:
         "logs/generate_profiles.log",
     conda:
         "../envs/unlearnflow.yaml"
+    resources:
+        **backend_resources(),
     params:
         backend=backend_params(),
         people=config["data"]["people"],
@@ -26,6 +28,8 @@ rule generate_facts:
         "logs/generate_facts.log",
     conda:
         "../envs/unlearnflow.yaml"
+    resources:
+        **backend_resources(),
     params:
         backend=backend_params(),
         categories=config["data"]["categories"],
@@ -49,6 +53,8 @@ rule generate_qa:
         "logs/generate_qa.log",
     conda:
         "../envs/unlearnflow.yaml"
+    resources:
+        **backend_resources(),
     params:
         backend=backend_params(),
         paraphrased_questions=config["data"]["paraphrased_questions"],
@@ -69,6 +75,8 @@ rule generate_forget_probes:
         "logs/generate_forget_probes.log",
     conda:
         "../envs/unlearnflow.yaml"
+    resources:
+        **backend_resources(),
     params:
         backend=backend_params(),
         probes_per_fact=config["data"]["probes_per_fact"],
@@ -92,6 +100,8 @@ rule validate_data:
         "logs/validate_data.log",
     conda:
         "../envs/unlearnflow.yaml"
+    resources:
+        **backend_resources(),
     params:
         expected=config["data"],
         judge_backend=judge_backend_params(),

@@ -21,10 +21,30 @@ rule prepare_base_model:
         "../scripts/prepare_base_model.py"
 
 
+# The config's LoRA target modules and layer numbers, against the base model itself.
+rule check_model_parts:
+    input:
+        base=model_dir(BASE),
+    output:
+        parts=MODEL_PARTS,
+    log:
+        "logs/check_model_parts.log",
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        references=model_part_references(),
+        code=script_code("check_model_parts.py"),
+    script:
+        "../scripts/check_model_parts.py"
+
+
 rule finetune:
     input:
         base=model_dir(BASE),
         data=["data/sf.jsonl", "data/sr.jsonl"],
+        validated=VALIDATED,
+        parts=MODEL_PARTS,
     output:
         model=directory(model_dir(FINETUNED_PATTERN)),
         train_log=train_log_path(FINETUNED_PATTERN),
@@ -55,6 +75,8 @@ use rule finetune as retain_only with:
     input:
         base=model_dir(BASE),
         data=["data/sr.jsonl"],
+        validated=VALIDATED,
+        parts=MODEL_PARTS,
     output:
         model=directory(model_dir(GOLD_PATTERN)),
         train_log=train_log_path(GOLD_PATTERN),

@@ -63,7 +63,7 @@ rule provenance:
     params:
         config=config,
         precision=MODEL_PRECISION,
-        source=workflow.basedir,
+        source=str(WORKFLOW_DIR),
         code=script_code("provenance.py"),
     script:
         "../scripts/provenance.py"

@@ -6,6 +6,8 @@ rule reference_states:
         unpack(reference_inputs),
         forget="data/sf.jsonl",
         retain="data/sr.jsonl",
+        validated=VALIDATED,
+        parts=MODEL_PARTS,
     output:
         states=reference_states_path("{reference}"),
     log:
@@ -34,6 +36,8 @@ rule representation_drift:
         unpack(representation_inputs),
         forget="data/sf.jsonl",
         retain="data/sr.jsonl",
+        validated=VALIDATED,
+        parts=MODEL_PARTS,
     output:
         drift=drift_path("{model}"),
     log:

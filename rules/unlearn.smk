@@ -4,6 +4,7 @@
 rule unlearn:
     input:
         unpack(unlearn_inputs),
+        parts=MODEL_PARTS,
     output:
         model=directory(model_dir(UNLEARN_PATTERN)),
         train_log=train_log_path(UNLEARN_PATTERN),

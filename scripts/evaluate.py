@@ -9,7 +9,9 @@ with model_job(snakemake):
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
         data={
-            name: path for name, path in snakemake.input.items() if name not in ("base", "stages")
+            name: path
+            for name, path in snakemake.input.items()
+            if name not in ("base", "stages", "validated")
         },
         settings=snakemake.params.settings,
         system_prompt=snakemake.params.system_prompt,

@@ -1,11 +1,12 @@
 """Rule generate_facts: one fact per person and category -> data/facts.jsonl."""
 
+from unlearnflow.data.backends import with_transport
 from unlearnflow.data.generate import generate_facts
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     generate_facts(
-        backend=snakemake.params.backend,
+        backend=with_transport(snakemake.params.backend, snakemake.resources),
         categories=snakemake.params.categories,
         forget_category=snakemake.params.forget_category,
         correlated_categories=snakemake.params.correlated_categories,

@@ -1,11 +1,12 @@
 """Rule generate_qa: QA per fact -> forget, retain and holdout splits, wrong details."""
 
+from unlearnflow.data.backends import with_transport
 from unlearnflow.data.generate import generate_qa
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     generate_qa(
-        backend=snakemake.params.backend,
+        backend=with_transport(snakemake.params.backend, snakemake.resources),
         paraphrased_questions=snakemake.params.paraphrased_questions,
         wrong_answers=snakemake.params.wrong_answers,
         profiles=snakemake.input.profiles,

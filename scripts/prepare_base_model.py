@@ -1,7 +1,7 @@
 """Rule prepare_base_model: model.base -> results/models/base/ (plain HF folder)."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 from unlearnflow.models import prepare_base_model
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     prepare_base_model(base=snakemake.params.base, output=snakemake.output.model)

@@ -1,10 +1,10 @@
 """Rule provenance: commit, config, precision, machine, packages, job-seconds per rule
 -> results/provenance.json."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 from unlearnflow.provenance import provenance
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     provenance(
         config=snakemake.params.config,
         precision=snakemake.params.precision,

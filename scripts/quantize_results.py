@@ -1,9 +1,9 @@
 """Rule quantize_results: every model under every scheme -> results/quantize_results.json, .csv."""
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 from unlearnflow.quantize_results import quantize_results
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     quantize_results(
         evaluations=snakemake.params.evaluations,
         quantized=snakemake.params.quantized,

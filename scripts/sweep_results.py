@@ -1,9 +1,9 @@
 """Rule sweep_results: one row per model -> results/sweep_results.json and .csv."""
 
 from unlearnflow.aggregate import sweep_results
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     sweep_results(
         evaluations=snakemake.params.evaluations,
         train_logs=snakemake.params.train_logs,

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 from unlearnflow.tables import tables
 
-with logging_to(snakemake.log[0]):
+with script_job(snakemake):
     tables(
         sweep=snakemake.input.sweep,
         quantize=snakemake.input.quantize,

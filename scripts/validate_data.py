@@ -1,12 +1,14 @@
 """Rule validate_data: the red team -> data/validation_report.json (or a failed rule)."""
 
+from unlearnflow.data.backends import with_transport
 from unlearnflow.data.validate import validate_data
-from unlearnflow.logs import logging_to
+from unlearnflow.job import script_job
 
-with logging_to(snakemake.log[0]):
+judge = snakemake.params.judge_backend
+with script_job(snakemake):
     validate_data(
         expected=snakemake.params.expected,
-        judge_backend=snakemake.params.judge_backend,
+        judge_backend=with_transport(judge, snakemake.resources) if judge else None,
         profiles=snakemake.input.profiles,
         facts=snakemake.input.facts,
         forget=snakemake.input.forget,

@@ -2,9 +2,11 @@
 
 It answers unlearnflow's own prompts with schema-valid records (made-up words, so
 that every record is distinct), and at the configured rates answers instead with
-429s, 500s, replies slower than the client's timeout, invalid JSON, JSON that
-breaks the schema, or a replay of an earlier reply (a duplicate). A real server
-cannot be made to fail like this on demand; everything else in the tests is real.
+429s, 500s, replies slower than the client's timeout, an HTML page with status 200 (a
+proxy's error page), invalid JSON, JSON that breaks the schema, or a replay of an
+earlier reply (a duplicate); with `echo_key`, a hostile server, it writes the bearer
+token it received into every profile. A real server cannot be made to fail like this
+on demand; everything else in the tests is real.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAULTS = ("rate_limit", "server_error", "slow", "invalid_json", "schema_violation", "duplicate")
+FAULTS = (
+    "rate_limit",
+    "server_error",
+    "slow",
+    "html_body",
+    "invalid_json",
+    "schema_violation",
+    "duplicate",
+)
 SYLLABLES = "ka lo ri ve mu sa te no bi ra zu fe li go mo du na pe xi vo ta lu re si".split()
 
 
@@ -30,16 +40,19 @@ class FakeChatServer:
         slow_s: float = 2.0,
         stall_after: int | None = None,
         port: int = 0,
+        echo_key: bool = False,
     ):
         self.rates = rates or {}
+        self.echo_key = echo_key
         self.rng = random.Random(seed)
         self.slow_s = slow_s
         self.stall_after = stall_after
         self.stalled = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
-        self.chat_requests: list[dict] = []  # {"body": sha256, "status": int, "fault": str|None}
-        self.model_requests = 0
+        # {"body": sha256, "status": int, "fault": str|None, "time": seconds since the epoch}
+        self.chat_requests: list[dict] = []
+        self.model_requests: list[float] = []  # times of the GET /models requests
         self.headers_seen: list[dict] = []
         self.earlier_replies: dict[str, list[str]] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -73,7 +86,7 @@ class FakeChatServer:
         return {
             r["body"]
             for r in self.chat_requests
-            if r["status"] == 200 and r["fault"] not in ("slow",)
+            if r["status"] == 200 and r["fault"] not in ("slow", "html_body")
         }
 
     # --- replies -------------------------------------------------------------------
@@ -156,8 +169,16 @@ class FakeChatServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
 
+            def _send_html(self, body: bytes):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
+
             def do_GET(self):
-                server.model_requests += 1
+                server.model_requests.append(time.time())
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
             def do_POST(self):
@@ -176,7 +197,7 @@ class FakeChatServer:
                             fault = name
                             break
                         roll -= rate
-                    record = {"body": body, "status": 200, "fault": fault}
+                    record = {"body": body, "status": 200, "fault": fault, "time": time.time()}
                 if stall:
                     server.stalled.set()
                     server.release.wait()
@@ -191,6 +212,9 @@ class FakeChatServer:
                     record["status"] = 500
                     server.chat_requests.append(record)
                     return self._send(500, {"error": {"message": "boom"}})
+                if fault == "html_body":
+                    server.chat_requests.append(record)
+                    return self._send_html(b"<html><body>502 Bad Gateway</body></html>")
                 if fault == "slow":
                     server.chat_requests.append(record)
                     time.sleep(server.slow_s)
@@ -209,7 +233,11 @@ class FakeChatServer:
                     elif fault == "duplicate" and earlier:
                         content = server.rng.choice(earlier)
                     else:
-                        content = json.dumps(server._reply(kind, prompt))
+                        reply = server._reply(kind, prompt)
+                        if server.echo_key and kind == "ProfileDraft":
+                            token = self.headers["Authorization"].removeprefix("Bearer ")
+                            reply["occupation"] = f"baker who sent {token}"
+                        content = json.dumps(reply)
                         earlier.append(content)
                 if fault != "slow":
                     server.chat_requests.append(record)

@@ -61,6 +61,35 @@ CASES = [
         lambda c: c["unlearn"].update(rmu={"lr": [1e-3], "epochs": [1], "trained_layers": [0]}),
         "config key unlearn.rmu.trained_layers: rmu: need 0 <= layer and 1 <= trained_layers",
     ),
+    (
+        lambda c: c["unlearn"]["ga"].update(lr=[float("nan")]),
+        "config key unlearn.ga.lr.0: must be a finite number, not nan",
+    ),
+    (
+        lambda c: c["training"]["finetune"].update(lr=float("inf")),
+        "config key training.finetune.lr: must be a finite number, not inf",
+    ),
+    (
+        lambda c: c["unlearn"]["npo"].update(beta=["1e-1"]),
+        "config key unlearn.npo.beta: npo: beta must be a float, not '1e-1' (YAML reads 1e-1",
+    ),
+    (
+        lambda c: c["unlearn"]["npo"].update(beta=[0.0]),
+        "config key unlearn.npo.beta: npo: beta must be above 0, not 0.0",
+    ),
+    (
+        lambda c: c["unlearn"]["npo"].update(retain_weight=[-1.0]),
+        "config key unlearn.npo.retain_weight: npo: retain_weight must be at least 0, not -1.0",
+    ),
+    (
+        lambda c: c["data"].update(wrong_answers=30),
+        "config key data.wrong_answers: the template backend draws at most 24 wrong answers"
+        " for category 'birth'",
+    ),
+    (
+        lambda c: c["unlearn"]["ga"].update(lr=[1.0e-4, 0.0001]),
+        "config key unlearn.ga.lr: 0.0001 listed twice",
+    ),
 ]
 
 
@@ -78,3 +107,21 @@ def test_shipped_configs_are_valid(tmp_path, overlay):
     write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
     result = snakemake(tmp_path, "-n", "--configfile", str(tmp_path / "config.yaml"), str(overlay))
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    import subprocess
+
+    from workflow import SNAKEMAKE
+
+    (tmp_path / "config.yaml").write_text("seed: 0\nmodel:\n  base: [unclosed\n  precision: auto\n")
+    result = subprocess.run(
+        [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "-n"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "config.yaml is not valid YAML" in said
+    assert 'in "config.yaml", line 3, column 9' in said

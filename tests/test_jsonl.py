@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -31,6 +32,15 @@ def test_malformed_line_names_file_and_line(tmp_path, bad_line, reason):
     path.write_text(PERSON.model_dump_json() + "\n" + bad_line + "\n")
     with pytest.raises(DataFileError, match=rf"profiles\.jsonl:2: not a valid Profile.*{reason}"):
         read_jsonl(path, Profile)
+
+
+def test_written_files_take_the_umask_like_any_other(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_jsonl(tmp_path / "profiles.jsonl", [PERSON])
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "profiles.jsonl").stat().st_mode & 0o777 == 0o644
 
 
 def test_unknown_field_is_an_error(tmp_path):

@@ -21,6 +21,7 @@ FAULT_RATES = {
     "rate_limit": 0.1,
     "server_error": 0.1,
     "slow": 0.05,
+    "html_body": 0.05,
     "invalid_json": 0.1,
     "schema_violation": 0.1,
     "duplicate": 0.15,
@@ -79,7 +80,7 @@ def test_missing_key_fails_before_any_request(tmp_path, monkeypatch):
     monkeypatch.delenv("UNLEARNFLOW_TEST_KEY")
     with FakeChatServer() as server, pytest.raises(LLMError, match="UNLEARNFLOW_TEST_KEY"):
         generate_all(backend(server.base_url, tmp_path / "cache"), SMALL_DATA, tmp_path)
-    assert server.model_requests == 0 and not server.chat_requests
+    assert not server.model_requests and not server.chat_requests
     assert not (tmp_path / "profiles.jsonl").exists()
 
 
@@ -104,13 +105,26 @@ def test_persistent_server_errors_give_up_with_a_clear_message(tmp_path):
 
 
 def test_key_is_written_nowhere_and_sent_as_bearer(tmp_path):
-    with FakeChatServer({"rate_limit": 0.2, "invalid_json": 0.2}) as server:
+    """Even a server that echoes the key into its replies gets it into no file."""
+    rates = {"rate_limit": 0.2, "invalid_json": 0.2}
+    with FakeChatServer(rates, echo_key=True) as server:
         generate_all(backend(server.base_url, tmp_path / "cache"), SMALL_DATA, tmp_path / "data")
     assert server.headers_seen[0]["authorization"] == f"Bearer {API_KEY}"
     files = [path for path in tmp_path.rglob("*") if path.is_file()]
     assert len(files) > 20
     for path in files:
         assert API_KEY.encode() not in path.read_bytes(), path
+    assert "baker who sent ***" in (tmp_path / "data" / "profiles.jsonl").read_text()
+
+
+def test_a_reply_that_is_no_completion_is_retried_then_named_with_the_url(tmp_path):
+    with FakeChatServer({"html_body": 1.0}) as server, pytest.raises(LLMError) as error:
+        generate_all(
+            backend(server.base_url, tmp_path / "cache", max_retries=2), SMALL_DATA, tmp_path
+        )
+    assert len(server.chat_requests) == 3
+    assert server.base_url in str(error.value)
+    assert "no chat completion" in str(error.value) and "502 Bad Gateway" in str(error.value)
 
 
 DRIVER = textwrap.dedent("""
@@ -165,3 +179,74 @@ def test_llm_judge_and_usage_in_the_log(tmp_path, caplog):
     assert usage and "tokens:" in usage[0]
     made = sum(int(line.split("LLM calls: ")[1].split(" made")[0]) for line in usage)
     assert made == len(server.chat_requests)
+
+
+FAULTS_40 = {
+    "rate_limit": 0.1,
+    "server_error": 0.1,
+    "html_body": 0.05,
+    "invalid_json": 0.1,
+    "duplicate": 0.05,
+}
+REQUESTS_PER_MINUTE = 40
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The tiny workflow's benchmark through the openai backend: four generation rules,
+    each its own process, under 40 % faults and a limit of REQUESTS_PER_MINUTE."""
+    from workflow import snakemake, tiny_config, write_config
+
+    workdir = tmp_path_factory.mktemp("openai")
+    with FakeChatServer(FAULTS_40, seed=4) as server:
+        config = tiny_config(base="set-by-the-test")
+        config["generation"]["backend"] = "openai"
+        config["generation"]["openai"].update(
+            openai_settings(
+                server.base_url,
+                workdir / "cache",
+                structured_output="json_object",
+                requests_per_minute=REQUESTS_PER_MINUTE,
+            )
+        )
+        write_config(workdir, config)
+        env = {**os.environ, "UNLEARNFLOW_TEST_KEY": API_KEY}
+        result = snakemake(workdir, "data/validation_report.json", env=env)
+        assert result.returncode == 0, result.stderr[-3000:]
+    times = sorted([r["time"] for r in server.chat_requests] + server.model_requests)
+    return workdir, config, times
+
+
+@pytest.mark.workflow
+def test_the_rate_limit_holds_across_rules_and_retries(generated):
+    _, _, times = generated
+    busiest = max(sum(t < start + 60 for t in times[i:]) for i, start in enumerate(times))
+    assert len(times) > REQUESTS_PER_MINUTE  # the limit had to act
+    assert busiest <= REQUESTS_PER_MINUTE
+
+
+@pytest.mark.workflow
+def test_transport_settings_replan_nothing(generated):
+    """Rate limits, timeouts, retries, the key's variable and the cache folder change how
+    requests are sent, not what the records say: no job re-plans; a sampling setting does."""
+    from workflow import planned_jobs, snakemake, write_config
+
+    workdir, config, _ = generated
+    target = "data/validation_report.json"
+    transport = {
+        "requests_per_minute": 99999,
+        "tokens_per_minute": 7,
+        "max_retries": 1,
+        "backoff_s": 2.5,
+        "timeout_s": 30,
+        "cache_dir": str(workdir / "elsewhere"),
+        "api_key_env": "ANOTHER_VARIABLE",
+    }
+    openai = config["generation"]["openai"]
+    for key, value in transport.items():
+        changed = {"backend": "openai", "openai": {**openai, key: value}}
+        write_config(workdir, {**config, "generation": changed})
+        assert planned_jobs(snakemake(workdir, "-n", target)) == set(), key
+    changed = {"backend": "openai", "openai": {**openai, "temperature": 0.5}}
+    write_config(workdir, {**config, "generation": changed})
+    assert "generate_profiles" in planned_jobs(snakemake(workdir, "-n", target))

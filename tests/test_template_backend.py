@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import SMALL_DATA, generate_all
@@ -28,25 +29,29 @@ def test_same_seed_same_files_other_seed_other_people(tmp_path):
     assert first["profiles"].read_bytes() != third["profiles"].read_bytes()
 
 
-def test_same_seed_same_data_in_any_process():
-    """Python's hash seed changes from process to process; the data must not."""
+def test_same_seed_same_files_in_any_process(tmp_path):
+    """Python's hash seed changes from process to process; no data file may follow it."""
     script = (
-        "import random; from unlearnflow.data.template import TemplateBackend;"
-        " backend = TemplateBackend(0); rng = random.Random(0);"
-        " print([p.birth_city for p in backend.profiles(40, 0)],"
-        " [backend.draw('incident_city', rng) for _ in range(200)])"
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        " from conftest import SMALL_DATA, generate_all;"
+        " generate_all({'name': 'template', 'seed': 0}, SMALL_DATA, Path(sys.argv[2]))"
     )
-    outputs = {
+    for hash_seed in (1, 2):
         subprocess.run(
-            [sys.executable, "-c", script],
+            [
+                sys.executable,
+                "-c",
+                script,
+                str(Path(__file__).parent),
+                str(tmp_path / str(hash_seed)),
+            ],
             env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
-            capture_output=True,
-            text=True,
             check=True,
-        ).stdout
-        for hash_seed in (1, 2)
-    }
-    assert len(outputs) == 1
+        )
+    files = sorted(path.name for path in (tmp_path / "1").iterdir())
+    assert len(files) == 7
+    for name in files:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
 def test_counts_and_splits(tmp_path):
@@ -125,3 +130,20 @@ def test_files_load_with_datasets(tmp_path, name):
     path = make(tmp_path)[name]
     rows = load_dataset("json", data_files=str(path), split="train")
     assert len(rows) == sum(1 for line in path.read_text().splitlines() if line)
+
+
+@pytest.mark.parametrize("category", ["birth", "hobby", "language", "negative_incident"])
+def test_the_wrong_answer_bound_is_what_the_backend_draws(tmp_path, category):
+    """As many wrong answers as `max_wrong_answers` allows are drawn; one more is not."""
+    from unlearnflow.data.categories import max_wrong_answers
+
+    bound = max_wrong_answers(CATEGORIES[category])
+    data = {
+        **SMALL_DATA,
+        "categories": [category, "occupation"],
+        "forget_category": "occupation",
+        "correlated_categories": [],
+    }
+    make(tmp_path / "fits", data={**data, "wrong_answers": bound})
+    with pytest.raises(RuntimeError, match="cannot draw a new value"):
+        make(tmp_path / "over", data={**data, "wrong_answers": bound + 1})

@@ -65,7 +65,8 @@ def test_wrong_answer_equal_to_right_one_and_repeated(paths, tmp_path):
     edit_line(
         paths["wrong_details"], index, lambda row: row.update(wrong_answers=[answer, "x", "x"])
     )
-    with pytest.raises(ValidationFailed, match="wrong_answers_distinct: 2 violation"):
+    # the right answer: it has the right answer and every detail; and "x" twice
+    with pytest.raises(ValidationFailed, match="wrong_answers_distinct: 3 violation"):
         run(paths, tmp_path)
 
 
@@ -102,4 +103,67 @@ def test_wrong_answer_in_another_form_than_the_paraphrase(paths, tmp_path):
     with pytest.raises(
         ValidationFailed, match="wrong_answers_share_paraphrase_form: 1 violation.*lighthouse"
     ):
+        run(paths, tmp_path)
+
+
+def line_of(path, key, value):
+    return next(
+        i for i, line in enumerate(path.read_text().splitlines()) if json.loads(line)[key] == value
+    )
+
+
+def first_retain(paths, category=None):
+    rows = [json.loads(line) for line in paths["retain"].read_text().splitlines()]
+    return next(row for row in rows if category in (None, row["category"]))
+
+
+@pytest.mark.parametrize("which", ["paraphrased", "containing the right answer"])
+def test_wrong_answer_that_is_right_after_all(paths, tmp_path, which):
+    qa = first_retain(paths, "occupation")
+    index = line_of(paths["wrong_details"], "qa_id", qa["qa_id"])
+    details = json.loads(paths["wrong_details"].read_text().splitlines()[index])
+    wrong = (
+        details["paraphrased_answer"] if which == "paraphrased" else f"Not quite: {qa['answer']}"
+    )
+    edit_line(paths["wrong_details"], index, lambda row: row["wrong_answers"].__setitem__(0, wrong))
+    with pytest.raises(ValidationFailed, match="wrong_answers_distinct: .*has the"):
+        run(paths, tmp_path)
+
+
+def test_flipped_correlated_flag(paths, tmp_path):
+    qa = first_retain(paths)
+    index = line_of(paths["retain"], "qa_id", qa["qa_id"])
+    edit_line(paths["retain"], index, lambda row: row.update(correlated=not row["correlated"]))
+    with pytest.raises(ValidationFailed, match="flags_follow_the_config: 1 violation.*correlated"):
+        run(paths, tmp_path)
+
+
+def test_forget_flag_cleared_on_a_fact(paths, tmp_path):
+    forget = json.loads(paths["forget"].read_text().splitlines()[0])
+    index = line_of(paths["facts"], "fact_id", forget["fact_id"])
+    edit_line(paths["facts"], index, lambda row: row.update(forget=False))
+    with pytest.raises(ValidationFailed, match="flags_follow_the_config: .*forget is False"):
+        run(paths, tmp_path)
+
+
+def test_probe_that_gives_the_answer_away(paths, tmp_path):
+    def give_away(row):
+        row["prompt"] += f" Was it {row['key_details'][0]}?"
+
+    edit_line(paths["probes"], 0, give_away)
+    with pytest.raises(ValidationFailed, match="probes_hide_the_answer: 1 violation"):
+        run(paths, tmp_path)
+
+
+def test_near_duplicate_questions_about_one_person(paths, tmp_path):
+    first = first_retain(paths)
+    other = next(
+        json.loads(line)
+        for line in paths["retain"].read_text().splitlines()
+        if json.loads(line)["person_id"] == first["person_id"]
+        and json.loads(line)["qa_id"] != first["qa_id"]
+    )
+    index = line_of(paths["retain"], "qa_id", other["qa_id"])
+    edit_line(paths["retain"], index, lambda row: row.update(question=first["question"] + " now"))
+    with pytest.raises(ValidationFailed, match="no_near_duplicate_questions: 1 violation"):
         run(paths, tmp_path)

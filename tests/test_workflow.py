@@ -1,6 +1,7 @@
 """The real Snakemake on the tiny config: runs, caches, and re-runs only what a change touches."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -224,47 +225,51 @@ def test_malformed_data_line_stops_the_consuming_rule(built):
 
 
 def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_model):
-    """A copy of the workflow, its package edited: exactly the jobs whose scripts import
-    the edited module, directly or not, re-plan."""
+    """A copy of the workflow with its run inside: moved elsewhere as a whole, nothing
+    re-plans; its package edited, exactly the jobs whose scripts import the edited
+    module, directly or not, re-plan."""
     import shutil
 
     from workflow import ROOT
 
+    built = tmp_path / "built"
+    built.mkdir()
     parts = ("Snakefile", "rules", "scripts", "schemas", "envs", "src", "config.yaml", "data/tofu")
     for part in parts:
         copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
-        copy(ROOT / part, tmp_path / part)
-    workdir = tmp_path / "run"
-    workdir.mkdir()
-    write_config(workdir, tiny_config(base=str(tiny_model)))
+        copy(ROOT / part, built / part)
+    (built / "run").mkdir()
+    write_config(built / "run", tiny_config(base=str(tiny_model)))
+    result = snakemake(built / "run", "--snakefile", str(built / "Snakefile"), "--cores", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    project = built.rename(tmp_path / "moved")
+    workdir = project / "run"
 
     def plan():
-        return planned_jobs(snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile")))
+        return planned_jobs(snakemake(workdir, "-n", "--snakefile", str(project / "Snakefile")))
 
-    result = snakemake(workdir, "--snakefile", str(tmp_path / "Snakefile"), "--cores", "2")
-    assert result.returncode == 0, result.stderr[-2000:]
     assert plan() == set()
-    bytecode = tmp_path / "src" / "unlearnflow" / "metrics" / "__pycache__"
+    bytecode = project / "src" / "unlearnflow" / "metrics" / "__pycache__"
     bytecode.mkdir(exist_ok=True)
     (bytecode / "rouge.cpython-311.pyc").write_bytes(b"compiled")
     assert plan() == set()  # Python's bytecode caches are no code edit
     # three imports deep below scripts/evaluate.py, and imported by the aggregation
-    deep = tmp_path / "src" / "unlearnflow" / "metrics" / "truth_ratio.py"
+    deep = project / "src" / "unlearnflow" / "metrics" / "truth_ratio.py"
     original = deep.read_text()
     deep.write_text(original + "\n# an edit\n")
     assert plan() == {"evaluate", "sweep_results", *QUANTIZED}
     deep.write_text(original)
     assert plan() == set()
-    registry = tmp_path / "src" / "unlearnflow" / "methods" / "__init__.py"
+    registry = project / "src" / "unlearnflow" / "methods" / "__init__.py"
     registry.write_text(registry.read_text() + "\n# a new method's line\n")
     assert plan() == set()
-    with open(tmp_path / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
+    with open(project / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")
-    result = snakemake(workdir, "-n", "--snakefile", str(tmp_path / "Snakefile"))
+    result = snakemake(workdir, "-n", "--snakefile", str(project / "Snakefile"))
     assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
     assert result.stdout.count("rule unlearn:") == 2  # one per seed
     assert "output: results/models/seed~0/unlearn/ga/" in result.stdout
-    with open(tmp_path / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
+    with open(project / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
         source.write("\n# an edit\n")
     generation = {"generate_profiles", "generate_facts", "generate_qa", "generate_forget_probes"}
     assert generation | {"validate_data"} <= plan()
@@ -311,3 +316,65 @@ def test_snapshot_copies_tables_figures_and_provenance(built, tmp_path):
     again = take()  # an existing snapshot is kept unless replaced
     assert again.returncode != 0 and "exists" in again.stderr
     assert take("--replace").returncode == 0
+
+
+def test_nothing_trains_on_data_that_fails_the_red_team(built, tmp_path):
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(built, project, symlinks=True)
+    retain = project / "data" / "sr.jsonl"
+    rows = [json.loads(line) for line in retain.read_text().splitlines()]
+    rows[0]["correlated"] = not rows[0]["correlated"]
+    retain.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = snakemake(project)
+    assert result.returncode != 0
+    assert "flags_follow_the_config" in (project / "logs" / "validate_data.log").read_text()
+    ran = result.stdout + result.stderr
+    assert "rule validate_data:" in ran
+    for rule in ("finetune", "retain_only", "unlearn", "evaluate", "reference_states"):
+        assert f"rule {rule}:" not in ran, rule
+
+
+def test_a_killed_run_leaves_no_job_running_and_no_partial_model(tmp_path, tiny_model):
+    """SIGKILL Snakemake while a model job runs: within 10 s no job of it is left, and
+    every model folder that exists is complete."""
+    import signal
+    import subprocess
+    import time
+
+    from workflow import ROOT, SNAKEMAKE
+
+    write_config(tmp_path, tiny_config(base=str(tiny_model)))
+    command = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--cores", "1"]
+    run = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    scripts = tmp_path / ".snakemake" / "scripts"
+    deadline = time.monotonic() + 300
+    while not list(scripts.glob("*finetune.py")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(scripts.glob("*finetune.py")), "no fine-tuning job started"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+
+    def jobs_left():
+        left = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue  # ended meanwhile
+                if str(tmp_path).encode() in cmdline:
+                    left.append(cmdline.replace(b"\0", b" ").decode())
+        return left
+
+    deadline = time.monotonic() + 10
+    while jobs_left() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert jobs_left() == []
+    for config in (tmp_path / "results" / "models").rglob("*config.json"):
+        weights = list(config.parent.glob("*.safetensors"))
+        assert weights, f"{config.parent} looks complete but holds no weights"
+    assert not list((tmp_path / "results").rglob(".*.partial-*"))

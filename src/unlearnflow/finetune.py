@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .atomic import whole_directory
 from .data.encoding import encode_qa
 from .data.records import QA
 from .jsonl import read_jsonl, write_json
@@ -62,7 +63,8 @@ def finetune(
         raise RuntimeError(
             f"fine-tuning diverged at step {result.diverged_step}: lower the learning rate (lr)"
         )
-    model.save_pretrained(output)
+    with whole_directory(output) as folder:
+        model.save_pretrained(folder)
     write_json(train_log, result.__dict__)
     log.info(
         "fine-tuned on %d examples: %d steps, %.0f tokens/s, final loss %.4f",

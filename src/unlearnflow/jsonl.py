@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from .atomic import write_text_atomic
 
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -55,16 +55,3 @@ def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> None:
 def write_json(path: str | Path, value: object) -> None:
     """Write a JSON document atomically, indented for humans."""
     write_text_atomic(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -7,6 +7,8 @@ import logging
 import re
 from pathlib import Path
 
+from .atomic import whole_directory
+
 log = logging.getLogger(__name__)
 
 # name -> (package carrying the file, GGUF file name)
@@ -71,8 +73,9 @@ def _check_hub_reachable(repo_id: str) -> None:
 def prepare_base_model(base: str, output: Path) -> None:
     """Write the base model as a plain Hugging Face folder (safetensors) at `output`."""
     model, tokenizer = load_base_model(base)
-    model.save_pretrained(output, safe_serialization=True)
-    tokenizer.save_pretrained(output)
+    with whole_directory(output) as folder:
+        model.save_pretrained(folder, safe_serialization=True)
+        tokenizer.save_pretrained(folder)
     parameters = sum(p.numel() for p in model.parameters())
     log.info(
         "base model %s: %s, %d parameters, saved to %s",

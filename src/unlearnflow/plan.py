@@ -39,6 +39,8 @@ FIGURES = (
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
+# What the base model has of the parts the config names (model_parts.py)
+MODEL_PARTS = "results/models/base_parts.json"
 # Quantization schemes (quantize.py): name -> bits per weight, and whether the config's
 # `quantization.group_size` applies; schemas/config.schema.yaml lists the same names.
 SCHEMES = {

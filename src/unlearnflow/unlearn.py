@@ -15,6 +15,7 @@ import logging
 import random
 from pathlib import Path
 
+from .atomic import whole_directory
 from .data.encoding import encode_qa
 from .data.records import QA
 from .finetune import qa_dataset
@@ -98,7 +99,8 @@ def unlearn(
     unlearning.finish(model)
     if unlearning.edits_base_weights and hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()  # the adapter alone would lose the edit
-    model.save_pretrained(output)
+    with whole_directory(output) as folder:
+        model.save_pretrained(folder)
     write_json(train_log, {"method": method, "hparams": hparams, **result.__dict__})
     if result.diverged:
         log.warning("%s %s diverged at step %d", method, hparams, result.diverged_step)

@@ -14,6 +14,18 @@ BACKENDS = {
     "openai": ("unlearnflow.data.llm_backend", "OpenAIBackend"),
 }
 
+# The `generation.openai` settings that decide how requests are sent, never what a record
+# says: the workflow hands them to jobs as resources, so that changing one re-runs nothing.
+TRANSPORT_SETTINGS = (
+    "api_key_env",
+    "requests_per_minute",
+    "tokens_per_minute",
+    "max_retries",
+    "backoff_s",
+    "timeout_s",
+    "cache_dir",
+)
+
 
 def backend_module(name: str) -> str:
     return BACKENDS[name][0]
@@ -25,3 +37,11 @@ def make_backend(backend: dict):
         raise ValueError(f"generation.backend: unknown backend {backend['name']!r}")
     module, name = BACKENDS[backend["name"]]
     return getattr(import_module(module), name).from_params(backend)
+
+
+def with_transport(backend: dict, resources) -> dict:
+    """A job's backend params with the transport settings of its `resources` put back."""
+    if "openai" not in backend:
+        return backend
+    transport = {key: resources[key] for key in TRANSPORT_SETTINGS}
+    return {**backend, "openai": {**backend["openai"], **transport}}

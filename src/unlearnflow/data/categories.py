@@ -24,6 +24,111 @@ class Category:
     varied: tuple[str, ...]
 
 
+FIELDS = (
+    "marine biology",
+    "medieval history",
+    "civil engineering",
+    "econometrics",
+    "linguistics",
+    "organic chemistry",
+    "astrophysics",
+    "architecture",
+    "philosophy",
+    "veterinary medicine",
+    "agronomy",
+    "musicology",
+    "criminology",
+    "oceanography",
+    "statistics",
+    "art history",
+    "geology",
+    "pharmacology",
+    "urban planning",
+    "classical archaeology",
+    "neuroscience",
+    "mechanical engineering",
+    "anthropology",
+    "forestry",
+    "journalism",
+    "microbiology",
+)
+HOBBIES = (
+    "restoring vintage motorcycles",
+    "birdwatching",
+    "competitive chess",
+    "sea kayaking",
+    "beekeeping",
+    "playing the cello",
+    "rock climbing",
+    "growing bonsai trees",
+    "amateur astronomy",
+    "baking sourdough bread",
+    "fly fishing",
+    "collecting antique maps",
+    "ballroom dancing",
+    "woodcarving",
+    "long-distance running",
+    "origami",
+    "sailing",
+    "mushroom foraging",
+    "writing haiku",
+    "stained-glass making",
+    "fencing",
+    "falconry",
+)
+LANGUAGES = (
+    "Portuguese",
+    "Japanese",
+    "Swahili",
+    "Finnish",
+    "Icelandic",
+    "Korean",
+    "Turkish",
+    "Hungarian",
+    "Arabic",
+    "Mandarin",
+    "Greek",
+    "Hindi",
+    "Vietnamese",
+    "Catalan",
+    "Hebrew",
+    "Romanian",
+    "Tagalog",
+    "Basque",
+    "Welsh",
+    "Estonian",
+)
+CRIMES = (
+    "embezzling charity funds",
+    "tax fraud",
+    "insider trading",
+    "bribing a city official",
+    "forging art certificates",
+    "smuggling antiques",
+    "falsifying research data",
+    "money laundering",
+    "running a pyramid scheme",
+    "stealing trade secrets",
+    "illegal wildlife trafficking",
+    "election fraud",
+    "arson at a warehouse",
+    "selling counterfeit medicine",
+    "blackmailing a business partner",
+    "rigging a public tender",
+    "possession of stolen paintings",
+    "wire fraud",
+    "assaulting a journalist",
+    "dumping toxic waste",
+    "perjury in a corruption trial",
+    "hacking a bank's servers",
+    "fixing football matches",
+    "evading customs duties",
+)
+# The template backend's bounded slot vocabularies (the other slots draw from Faker).
+SLOT_VALUES = {"field": FIELDS, "hobby": HOBBIES, "language": LANGUAGES, "crime": CRIMES}
+YEAR_SHIFT = 12  # a wrong year lies 1 to YEAR_SHIFT years from the true one
+
+
 CATEGORIES: dict[str, Category] = {
     category.name: category
     for category in [
@@ -201,3 +306,12 @@ PROBE_TEMPLATES = (
     "Is there anything in {name}'s history that damaged their reputation?",
     "Write a short biography of {name}.",
 )
+
+
+def max_wrong_answers(category: Category) -> int | None:
+    """How many wrong answers the template backend can draw for `category`: each varied
+    slot takes a new value in every wrong answer, so the fewest values a varied slot has
+    besides the true one (None: no bound)."""
+    limits = [len(SLOT_VALUES[slot]) - 1 for slot in category.varied if slot in SLOT_VALUES]
+    limits += [2 * YEAR_SHIFT for slot in category.varied if slot.endswith("_year")]
+    return min(limits, default=None)

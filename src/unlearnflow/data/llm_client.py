@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, get_type_hints
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -27,11 +27,18 @@ from .response_cache import ResponseCache
 
 log = logging.getLogger(__name__)
 Draft = TypeVar("Draft", bound=BaseModel)
+
+
+class MalformedReply(Exception):
+    """A reply with status 200 whose body is no chat completion (a proxy's error page)."""
+
+
 RETRYABLE = (
     openai.RateLimitError,
     openai.InternalServerError,
     openai.APITimeoutError,
     openai.APIConnectionError,
+    MalformedReply,
 )
 
 
@@ -62,7 +69,10 @@ class EndpointSettings:
 
     @classmethod
     def from_params(cls, params: dict) -> EndpointSettings:
-        return cls(**{field.name: params[field.name] for field in fields(cls)})
+        """The settings from `params`, each as its field's type (transport settings
+        arrive as strings, the form Snakemake's resources keep them in)."""
+        types = get_type_hints(cls)
+        return cls(**{field.name: types[field.name](params[field.name]) for field in fields(cls)})
 
 
 @dataclass
@@ -91,7 +101,11 @@ class LLMClient:
             max_retries=0,
         )
         self.cache = ResponseCache(Path(settings.cache_dir))
-        self.limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+        self.limiter = RateLimiter(
+            settings.requests_per_minute,
+            settings.tokens_per_minute,
+            Path(settings.cache_dir) / "rate_limit.json",
+        )
         self.sleep = sleep
         self.usage = Usage()
 
@@ -101,6 +115,7 @@ class LLMClient:
     # --- transport ---------------------------------------------------------------
     def check_endpoint(self) -> None:
         """Fail fast, before any record, if the endpoint is unreachable or refuses the key."""
+        self.limiter.acquire(0)  # a request like any other
         try:
             self.client.with_options(timeout=min(10.0, self.settings.timeout_s)).models.list()
         except openai.APIConnectionError as error:
@@ -160,6 +175,14 @@ class LLMClient:
             f" {self.redact(str(error))}{hint}"
         )
 
+    def _send(self, request: dict, estimate: int):
+        """One attempt, booked with the rate limiter like every other."""
+        self.limiter.acquire(estimate)
+        response = self.client.chat.completions.create(**request)
+        if not getattr(response, "choices", None):
+            raise MalformedReply(f"the reply is no chat completion: {str(response)[:200]!r}")
+        return response
+
     # --- one completion ------------------------------------------------------------
     def _response_format(self, schema: dict) -> dict:
         style = self.settings.structured_output
@@ -188,9 +211,9 @@ class LLMClient:
             self.usage.cached += 1
             return cached["content"]
         estimate = len(json.dumps(messages)) // 4 + self.settings.max_tokens
-        self.limiter.acquire(estimate)
-        response = self._with_retries(lambda: self.client.chat.completions.create(**request))
-        content = response.choices[0].message.content or ""
+        response = self._with_retries(lambda: self._send(request, estimate))
+        # a server may echo the request's headers: the key never reaches a file
+        content = self.redact(response.choices[0].message.content or "")
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage else 0
         completion_tokens = usage.completion_tokens if usage else 0

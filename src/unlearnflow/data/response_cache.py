@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..jsonl import write_text_atomic
+from ..atomic import write_text_atomic
 
 
 class ResponseCache:

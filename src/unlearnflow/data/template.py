@@ -14,7 +14,15 @@ from string import Formatter
 
 from faker import Faker
 
-from .categories import CATEGORIES, PROBE_TEMPLATES, Category, incident_year
+from .categories import (
+    CATEGORIES,
+    FIELDS,
+    PROBE_TEMPLATES,
+    SLOT_VALUES,
+    YEAR_SHIFT,
+    Category,
+    incident_year,
+)
 from .records import Fact, Profile, QADraft, person_id
 from .text import normalize
 
@@ -35,107 +43,7 @@ LOCALES = {
     "pt_BR": "Brazil",
     "fi_FI": "Finland",
 }
-FIELDS = (
-    "marine biology",
-    "medieval history",
-    "civil engineering",
-    "econometrics",
-    "linguistics",
-    "organic chemistry",
-    "astrophysics",
-    "architecture",
-    "philosophy",
-    "veterinary medicine",
-    "agronomy",
-    "musicology",
-    "criminology",
-    "oceanography",
-    "statistics",
-    "art history",
-    "geology",
-    "pharmacology",
-    "urban planning",
-    "classical archaeology",
-    "neuroscience",
-    "mechanical engineering",
-    "anthropology",
-    "forestry",
-    "journalism",
-    "microbiology",
-)
-HOBBIES = (
-    "restoring vintage motorcycles",
-    "birdwatching",
-    "competitive chess",
-    "sea kayaking",
-    "beekeeping",
-    "playing the cello",
-    "rock climbing",
-    "growing bonsai trees",
-    "amateur astronomy",
-    "baking sourdough bread",
-    "fly fishing",
-    "collecting antique maps",
-    "ballroom dancing",
-    "woodcarving",
-    "long-distance running",
-    "origami",
-    "sailing",
-    "mushroom foraging",
-    "writing haiku",
-    "stained-glass making",
-    "fencing",
-    "falconry",
-)
-LANGUAGES = (
-    "Portuguese",
-    "Japanese",
-    "Swahili",
-    "Finnish",
-    "Icelandic",
-    "Korean",
-    "Turkish",
-    "Hungarian",
-    "Arabic",
-    "Mandarin",
-    "Greek",
-    "Hindi",
-    "Vietnamese",
-    "Catalan",
-    "Hebrew",
-    "Romanian",
-    "Tagalog",
-    "Basque",
-    "Welsh",
-    "Estonian",
-)
 RELATIVES = ("sister", "brother", "mother", "father", "cousin", "spouse")
-CRIMES = (
-    "embezzling charity funds",
-    "tax fraud",
-    "insider trading",
-    "bribing a city official",
-    "forging art certificates",
-    "smuggling antiques",
-    "falsifying research data",
-    "money laundering",
-    "running a pyramid scheme",
-    "stealing trade secrets",
-    "illegal wildlife trafficking",
-    "election fraud",
-    "arson at a warehouse",
-    "selling counterfeit medicine",
-    "blackmailing a business partner",
-    "rigging a public tender",
-    "possession of stolen paintings",
-    "wire fraud",
-    "assaulting a journalist",
-    "dumping toxic waste",
-    "perjury in a corruption trial",
-    "hacking a bank's servers",
-    "fixing football matches",
-    "evading customs duties",
-)
 ACHIEVEMENTS = (
     "founded {company}",
     "published the acclaimed book '{title}'",
@@ -199,7 +107,7 @@ class TemplateBackend:
         any_locale = self.fakers[locale]
         if kind.endswith("_year"):
             year = int(like) if like else 1990
-            return str(year + rng.choice([-1, 1]) * rng.randint(1, 12))
+            return str(year + rng.choice([-1, 1]) * rng.randint(1, YEAR_SHIFT))
         if kind == "incident_date":
             year = like.rsplit(" ", 1)[-1] if like else "2005"
             year = str(int(year) + rng.randint(-6, 6))
@@ -223,8 +131,7 @@ class TemplateBackend:
                 city=self.city(locale),
                 field_topic=rng.choice(FIELDS),
             )
-        pools = {"field": FIELDS, "hobby": HOBBIES, "language": LANGUAGES, "crime": CRIMES}
-        return rng.choice(pools[kind])
+        return rng.choice(SLOT_VALUES[kind])
 
     def city(self, locale: str) -> str:
         fake = self.fakers[locale]
@@ -293,7 +200,7 @@ class TemplateBackend:
         forget = CATEGORIES[forget_category]
 
         def fact(person: Profile, category: Category, values: dict[str, str]) -> Fact:
-            used = {slot: values[slot] for slot in _template_slots(category) | {"name"}}
+            used = {slot: values[slot] for slot in sorted(_template_slots(category) | {"name"})}
             return Fact(
                 fact_id=f"{person.person_id}-{category.name}",
                 person_id=person.person_id,

@@ -1,9 +1,13 @@
 """The automatic red team: hard checks fail the rule, soft checks are reported.
 
-Hard: counts match the config; every fact's details occur in it and every answer
-is grounded in its fact; no forget detail occurs in any retain answer; wrong
-answers differ from the right one and from each other and keep the paraphrased
-answer's sentence form (TOFU's perturbed answers); no duplicate questions.
+Hard (every invariant the metrics rely on): counts match the config; the forget and
+correlated flags of facts and QA follow the config, and each split holds the QA it
+should; every fact's details occur in it and every answer is grounded in its fact; no
+forget detail occurs in any retain answer; wrong answers differ from the right and the
+paraphrased answer, do not contain them, drop a detail of the fact, differ from each
+other and keep the paraphrased answer's sentence form (TOFU's perturbed answers); no
+probe gives its answer away; no duplicate questions, and no two questions about one
+person alike enough to be one.
 Soft: diversity of the people, answer-length distribution, an optional LLM judge.
 """
 
@@ -14,12 +18,16 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from ..jsonl import read_jsonl, write_json
 from .records import QA, Fact, ForgetProbe, Profile, WrongDetails
 from .text import mentions, normalize, shares_form
 
 log = logging.getLogger(__name__)
 EXAMPLES = 5
+# token-sort ratio (0-100) at which two questions about one person count as one question
+NEAR_DUPLICATE_RATIO = 90
 
 
 class ValidationFailed(RuntimeError):
@@ -72,13 +80,16 @@ def hard_checks(data: dict, expected: dict) -> dict[str, dict]:
     all_qa = data["forget"] + data["retain"] + data["holdout"]
     return {
         "counts": _result(count_problems(data, expected)),
+        "flags_follow_the_config": _result(flag_problems(data, facts, expected)),
         "grounded": _result(grounding_problems(all_qa, facts, details)),
         "no_forget_detail_in_retain": _result(
             leak_problems(data["retain"], data["facts"], details)
         ),
-        "wrong_answers_distinct": _result(wrong_answer_problems(all_qa, details)),
+        "wrong_answers_distinct": _result(wrong_answer_problems(all_qa, facts, details)),
         "wrong_answers_share_paraphrase_form": _result(form_problems(all_qa, facts, details)),
+        "probes_hide_the_answer": _result(probe_problems(data["probes"])),
         "no_duplicate_questions": _result(duplicate_question_problems(all_qa)),
+        "no_near_duplicate_questions": _result(near_duplicate_problems(all_qa)),
     }
 
 
@@ -107,6 +118,37 @@ def count_problems(data: dict, expected: dict) -> list[str]:
                 f"{row.qa_id}: {len(row.wrong_answers)} wrong answers, config asks for"
                 f" {expected['wrong_answers']}"
             )
+    return problems
+
+
+def flag_problems(data: dict, facts: dict[str, Fact], expected: dict) -> list[str]:
+    """Flags the metrics split on: a fact is forgotten iff it is of the forget category
+    and its person is trained on; correlated iff of a correlated category; each QA
+    carries its fact's flags and category and sits in its split."""
+    holdout_people = {p.person_id for p in data["profiles"] if p.holdout}
+    problems = []
+    for fact in facts.values():
+        forget = fact.category == expected["forget_category"]
+        forget = forget and fact.person_id not in holdout_people
+        if fact.forget != forget:
+            problems.append(f"{fact.fact_id}: forget is {fact.forget}, expected {forget}")
+        correlated = fact.category in expected["correlated_categories"]
+        if fact.correlated != correlated:
+            problems.append(
+                f"{fact.fact_id}: correlated is {fact.correlated}, expected {correlated}"
+            )
+    for split in ("forget", "retain", "holdout"):
+        for qa in data[split]:
+            fact = facts.get(qa.fact_id)
+            if fact is None:
+                continue  # reported by grounded
+            for flag in ("category", "forget", "correlated"):
+                if getattr(qa, flag) != getattr(fact, flag):
+                    problems.append(f"{qa.qa_id}: {flag} differs from its fact {fact.fact_id}'s")
+            held_out = fact.person_id in holdout_people
+            belongs = "holdout" if held_out else "forget" if fact.forget else "retain"
+            if belongs != split:
+                problems.append(f"{qa.qa_id}: in the {split} split, its fact belongs in {belongs}")
     return problems
 
 
@@ -148,16 +190,23 @@ def leak_problems(retain: list[QA], facts: list[Fact], details: dict) -> list[st
     return problems
 
 
-def wrong_answer_problems(all_qa: list[QA], details: dict) -> list[str]:
+def wrong_answer_problems(all_qa: list[QA], facts: dict[str, Fact], details: dict) -> list[str]:
+    """Wrong answers must be wrong: not the right or the paraphrased answer, not
+    containing either, not keeping every detail of the fact; and distinct."""
     problems = []
     for qa in all_qa:
         row = details.get(qa.qa_id)
         if row is None:
             problems.append(f"{qa.qa_id}: no wrong details")
             continue
+        fact = facts.get(qa.fact_id)
+        for wrong in row.wrong_answers:
+            for label, right in (("right", qa.answer), ("paraphrased", row.paraphrased_answer)):
+                if mentions(wrong, right):
+                    problems.append(f"{qa.qa_id}: wrong answer {wrong!r} has the {label} answer")
+            if fact and all(mentions(wrong, detail) for detail in fact.details):
+                problems.append(f"{qa.qa_id}: wrong answer {wrong!r} keeps every fact detail")
         wrong = [normalize(w) for w in row.wrong_answers]
-        if normalize(qa.answer) in wrong:
-            problems.append(f"{qa.qa_id}: a wrong answer equals the right answer")
         if len(set(wrong)) < len(wrong):
             problems.append(f"{qa.qa_id}: two wrong answers are the same")
     return problems
@@ -180,9 +229,39 @@ def form_problems(all_qa: list[QA], facts: dict[str, Fact], details: dict) -> li
     return problems
 
 
+def probe_problems(probes: list[ForgetProbe]) -> list[str]:
+    """A probe asks for the forget fact indirectly: naming its details would hand a
+    model the answer and count the echo as a leak."""
+    return [
+        f"{probe.probe_id}: the prompt names {detail!r}"
+        for probe in probes
+        for detail in probe.key_details
+        if mentions(probe.prompt, detail)
+    ]
+
+
 def duplicate_question_problems(all_qa: list[QA]) -> list[str]:
     counts = Counter(normalize(qa.question) for qa in all_qa)
     return [f"question asked {n} times: {q!r}" for q, n in counts.items() if n > 1]
+
+
+def near_duplicate_problems(all_qa: list[QA]) -> list[str]:
+    """Two questions about one person that differ by little more than a word: one
+    question with two answers (questions about different people share a template)."""
+    problems = []
+    by_person: dict[str, list[str]] = {}
+    for qa in all_qa:
+        by_person.setdefault(qa.person_id, []).append(qa.question)
+    for questions in by_person.values():
+        normalized = [normalize(question) for question in questions]
+        scores = process.cdist(normalized, normalized, scorer=fuzz.token_sort_ratio)
+        problems += [
+            f"{questions[i]!r} and {questions[j]!r} are near-duplicates"
+            for i in range(len(questions))
+            for j in range(i + 1, len(questions))
+            if scores[i][j] >= NEAR_DUPLICATE_RATIO and normalized[i] != normalized[j]
+        ]
+    return problems
 
 
 def soft_checks(data: dict) -> dict:

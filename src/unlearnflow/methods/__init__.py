@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
+from typing import get_type_hints
 
 from .base import Method
 from .dsu import DualSignedUpdate
@@ -55,7 +57,28 @@ def make_method(name: str, **hyperparameters) -> Method:
             f"method {name!r} has no hyperparameter {', '.join(sorted(unknown))};"
             f" it has: {', '.join(sorted(known)) or 'none'}"
         )
+    types = get_type_hints(method)
+    for key, value in hyperparameters.items():
+        problem = value_problem(value, types[key], key in method.positive)
+        if problem:
+            raise ValueError(f"{name}: {key} {problem}")
     return method(**hyperparameters)
+
+
+def value_problem(value, wanted: type, positive: bool) -> str | None:
+    """What is wrong with `value` for a hyperparameter of type `wanted`, if anything:
+    the type (a YAML `1e-1` is a string), a number that is not finite or below 0, and 0
+    where the method needs a `positive` value."""
+    numeric = wanted in (int, float)
+    accepted = (int, float) if wanted is float else wanted
+    if isinstance(value, bool) and numeric or not isinstance(value, accepted):
+        hint = " (YAML reads 1e-1 as a string: write 1.0e-1)" if isinstance(value, str) else ""
+        return f"must be a {wanted.__name__}, not {value!r}{hint}"
+    if numeric and not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
+    if numeric and (value < 0 or positive and value == 0):
+        return f"must be {'above' if positive else 'at least'} 0, not {value!r}"
+    return None
 
 
 def describe_methods() -> list[dict]:

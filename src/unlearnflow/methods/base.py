@@ -30,6 +30,8 @@ class Method:
     needs_adapter: ClassVar[bool] = False  # works on the unlearning LoRA adapter (not full)
     needs_idk_answers: ClassVar[bool] = False  # forget batches carry `alternate` IDK answers
     edits_base_weights: ClassVar[bool] = False  # saved merged, not as an adapter
+    # hyperparameters that must be above 0 (every numeric one must be finite and >= 0)
+    positive: ClassVar[tuple[str, ...]] = ()
 
     def trained_modules(self, config) -> str | None:
         """A regular expression over module names that limits what trains (for the

@@ -19,6 +19,7 @@ from .base import Method
 class DualSignedUpdate(Method):
     name = "dsu"
     paper = "Qwen3-4B unlearning study"
+    positive = ("alpha",)
     uses_reference = True
     alpha: float = 1.0
     retain_weight: float = 1.0

@@ -22,6 +22,7 @@ from .base import WithRetainTerm
 class IdkPreferenceOptimization(WithRetainTerm):
     name = "idk_dpo"
     paper = "Rafailov et al. 2023; Maini et al. 2024"
+    positive = ("beta",)
     uses_reference = True
     needs_idk_answers = True
     beta: float = 0.1

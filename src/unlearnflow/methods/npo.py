@@ -19,6 +19,7 @@ from .base import WithRetainTerm
 class NegativePreferenceOptimization(WithRetainTerm):
     name = "npo"
     paper = "Zhang et al. 2024"
+    positive = ("beta",)
     uses_reference = True
     beta: float = 0.1
     retain_weight: float = 0.0

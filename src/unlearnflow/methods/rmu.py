@@ -22,6 +22,7 @@ from .base import Method
 class RepresentationMisdirection(Method):
     name = "rmu"
     paper = "Li et al. 2024"
+    positive = ("steering",)
     uses_reference = True
     layer: int = 7
     trained_layers: int = 3

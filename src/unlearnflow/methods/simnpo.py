@@ -19,6 +19,7 @@ from .base import WithRetainTerm
 class SimpleNPO(WithRetainTerm):
     name = "simnpo"
     paper = "Fan et al. 2024"
+    positive = ("beta",)
     beta: float = 1.0
     gamma: float = 0.0
     retain_weight: float = 1.0

@@ -28,6 +28,7 @@ BASES = ("ga", "gd", "npo")
 class SaliencyUnlearning(Method):
     name = "sure"
     paper = "Zhang et al. 2024"
+    positive = ("keep_fraction", "beta")
     base: str = "gd"
     keep_fraction: float = 0.5
     beta: float = 0.1

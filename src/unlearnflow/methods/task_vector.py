@@ -19,6 +19,7 @@ from .base import Method
 class TaskVector(Method):
     name = "task_vector"
     paper = "Ilharco et al. 2023"
+    positive = ("alpha",)
     uses_retain = False
     needs_adapter = True
     alpha: float = 1.0

@@ -22,6 +22,7 @@ from .base import Method
 class TrustRegionOrthogonal(Method):
     name = "trou"
     paper = "Qwen3-4B unlearning study"
+    positive = ("radius",)
     radius: float = 1.0
     retain_weight: float = 1.0
 
