@@ -46,6 +46,34 @@ WORKFLOW_DIR = Path(os.path.relpath(workflow.basedir))
 # The red team's report: every rule that reads the benchmark takes it as an input, so
 # that nothing trains on, or measures, data that failed a hard check.
 VALIDATED = "data/validation_report.json"
+# The benchmark files the report certifies (rule validate_data's inputs).
+BENCHMARK_FILES = (
+    "data/profiles.jsonl",
+    "data/facts.jsonl",
+    "data/sf.jsonl",
+    "data/sr.jsonl",
+    "data/holdout.jsonl",
+    "data/wrong_details.jsonl",
+    "data/forget_probes.jsonl",
+)
+
+
+def check_benchmark_complete():
+    """A benchmark file deleted after validation: Snakemake would keep everything made
+    from it and report nothing to do (a missing intermediate file re-runs nothing), so
+    say so before any job, and how to make it again."""
+    if not Path(VALIDATED).exists():
+        return
+    missing = [path for path in BENCHMARK_FILES if not Path(path).exists()]
+    if missing:
+        raise WorkflowError(
+            f"{', '.join(missing)} missing, but {VALIDATED} certifies the benchmark:"
+            f" restore it, or delete {VALIDATED} to regenerate it (and re-run all that"
+            " depends on it)"
+        )
+
+
+check_benchmark_complete()
 # Static data shipped with the workflow (TOFU's utility sets, MIT licence).
 TOFU_DATA = WORKFLOW_DIR / "data" / "tofu"
 

@@ -378,3 +378,17 @@ def test_a_killed_run_leaves_no_job_running_and_no_partial_model(tmp_path, tiny_
         weights = list(config.parent.glob("*.safetensors"))
         assert weights, f"{config.parent} looks complete but holds no weights"
     assert not list((tmp_path / "results").rglob(".*.partial-*"))
+
+
+def test_a_deleted_benchmark_file_is_named_not_ignored(tmp_path):
+    write_config(tmp_path, tiny_config(base="unused"))
+    assert snakemake(tmp_path, "data/validation_report.json").returncode == 0
+    (tmp_path / "data" / "sf.jsonl").unlink()
+    result = snakemake(tmp_path, "-n", "data/validation_report.json")
+    assert result.returncode != 0
+    assert "data/sf.jsonl missing, but data/validation_report.json certifies" in (
+        result.stdout + result.stderr
+    )
+    (tmp_path / "data" / "validation_report.json").unlink()
+    planned = planned_jobs(snakemake(tmp_path, "-n", "data/validation_report.json"))
+    assert planned == {"generate_qa", "generate_forget_probes", "validate_data"}
