@@ -34,7 +34,7 @@ from transformers import AutoTokenizer
 from unlearnflow.answering import Question, answer_questions
 from unlearnflow.data.encoding import encode_qa, prompt_ids
 from unlearnflow.data.records import WrongDetails
-from unlearnflow.evaluate import qa_items
+from unlearnflow.items import qa_items
 from unlearnflow.jsonl import read_jsonl
 from unlearnflow.models import PRECISIONS, load_stack
 

@@ -22,6 +22,7 @@ from unlearnflow.plan import (
     MODEL_ID_PATTERN,
     MODEL_PARTS,
     PROVENANCE,
+    REHEARSAL,
     REFERENCES,
     SCHEMES,
     TABLE_FORMATS,
@@ -257,6 +258,13 @@ MODEL_JOB_RESOURCES = {
 
 
 # --- params: each rule gets exactly the settings its output depends on ---
+def training_data(*benchmark):
+    """What fine-tuning trains on: the `benchmark` QA files, and the rehearsal set when
+    `training.finetune.rehearsal` asks for it."""
+    rehearse = config["training"]["finetune"]["rehearsal"]
+    return [*benchmark, *([REHEARSAL] if rehearse else [])]
+
+
 def model_part_references():
     """What the config names of the base model, by config key: LoRA target modules and
     layer numbers (checked by rule check_model_parts before any job uses them)."""

@@ -39,10 +39,38 @@ rule check_model_parts:
         "../scripts/check_model_parts.py"
 
 
+# The base model's answers to the general questions the evaluation leaves out, rehearsed
+# while fine-tuning (training.finetune.rehearsal).
+rule rehearsal_set:
+    input:
+        base=model_dir(BASE),
+        real_authors=TOFU_DATA / "real_authors_perturbed.json",
+        world_facts=TOFU_DATA / "world_facts_perturbed.json",
+    output:
+        rehearsal=REHEARSAL,
+    log:
+        "logs/rehearsal_set.log",
+    benchmark:
+        "benchmarks/rehearsal_set.tsv"
+    conda:
+        "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        **MODEL_JOB_RESOURCES,
+    params:
+        precision=MODEL_PRECISION,
+        utility_items=config["evaluation"]["utility_items"],
+        seed=config["seed"],
+        system_prompt=config["model"]["system_prompt"],
+        code=script_code("rehearsal_set.py"),
+    script:
+        "../scripts/rehearsal_set.py"
+
+
 rule finetune:
     input:
         base=model_dir(BASE),
-        data=["data/sf.jsonl", "data/sr.jsonl"],
+        data=training_data("data/sf.jsonl", "data/sr.jsonl"),
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:
@@ -74,7 +102,7 @@ rule finetune:
 use rule finetune as retain_only with:
     input:
         base=model_dir(BASE),
-        data=["data/sr.jsonl"],
+        data=training_data("data/sr.jsonl"),
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:

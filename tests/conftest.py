@@ -54,6 +54,16 @@ def tiny_model(tmp_path_factory) -> Path:
     return output
 
 
+@pytest.fixture(scope="session")
+def smollm2(tmp_path_factory) -> Path:
+    """The embedded SmolLM2-135M-Instruct as the workflow prepares it (a plain HF folder)."""
+    from unlearnflow.models import prepare_base_model
+
+    output = tmp_path_factory.mktemp("smollm2") / "base"
+    prepare_base_model("embedded:smollm2-135m-instruct", output)
+    return output
+
+
 SMALL_DATA = {
     "people": 4,
     "holdout_people": 2,

@@ -6,14 +6,8 @@ import pytest
 
 from unlearnflow.answering import Answered, TokenScores
 from unlearnflow.data.records import ForgetProbe
-from unlearnflow.evaluate import (
-    EvaluationSet,
-    Item,
-    membership,
-    probe_result,
-    split_result,
-    utility_subset,
-)
+from unlearnflow.evaluate import EvaluationSet, membership, probe_result, split_result
+from unlearnflow.items import Item, utility_subset
 
 
 def item(n, correlated=False, category="negative_incident"):

@@ -47,13 +47,12 @@ def test_unknown_embedded_model(tmp_path):
         prepare_base_model("embedded:gpt-5", tmp_path / "base")
 
 
-def test_embedded_smollm2_is_dequantized_to_a_plain_float32_model(tmp_path):
+def test_embedded_smollm2_is_dequantized_to_a_plain_float32_model(smollm2):
     """The saved plain model computes exactly what transformers' GGUF loader computes."""
-    prepare_base_model("embedded:smollm2-135m-instruct", tmp_path / "base")
     folder, file = embedded_gguf("smollm2-135m-instruct")
-    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "base")
+    tokenizer = AutoTokenizer.from_pretrained(smollm2)
     reference = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=torch.float32)
-    saved = AutoModelForCausalLM.from_pretrained(tmp_path / "base")
+    saved = AutoModelForCausalLM.from_pretrained(smollm2)
     assert saved.dtype == torch.float32 and not hasattr(saved.config, "quantization_config")
     assert sum(p.numel() for p in saved.parameters()) == 134_515_008
     assert torch.allclose(logits(reference, tokenizer), logits(saved, tokenizer), atol=1e-5)

@@ -209,19 +209,19 @@ def test_sweep_edits_replan_only_what_they_touch(built):
         (built / "config.yaml").write_text(original)
 
 
-def test_malformed_data_line_stops_the_consuming_rule(built):
-    facts = built / "data" / "facts.jsonl"
-    original = facts.read_text()
-    try:
-        lines = original.splitlines()
-        lines[1] = lines[1].replace('"text"', '"txt"')
-        facts.write_text("\n".join(lines) + "\n")
-        result = snakemake(built, "data/sf.jsonl", "--forcerun", "generate_qa")
-        assert result.returncode != 0
-        log = (built / "logs" / "generate_qa.log").read_text()
-        assert "data/facts.jsonl:2: not a valid Fact record: text: Field required" in log
-    finally:
-        facts.write_text(original)
+def test_malformed_data_line_stops_the_consuming_rule(built, tmp_path):
+    import shutil
+
+    project = tmp_path / "project"  # a failed job's outputs are removed: work on a copy
+    shutil.copytree(built, project, symlinks=True)
+    facts = project / "data" / "facts.jsonl"
+    lines = facts.read_text().splitlines()
+    lines[1] = lines[1].replace('"text"', '"txt"')
+    facts.write_text("\n".join(lines) + "\n")
+    result = snakemake(project, "data/sf.jsonl", "--forcerun", "generate_qa")
+    assert result.returncode != 0
+    log = (project / "logs" / "generate_qa.log").read_text()
+    assert "data/facts.jsonl:2: not a valid Fact record: text: Field required" in log
 
 
 def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_model):

@@ -9,18 +9,17 @@ same prompt pass.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .answering import Question, answer_questions
-from .data.records import QA, ForgetProbe, WrongDetails
+from .data.records import ForgetProbe, WrongDetails
+from .items import Item, qa_items, tofu_items, utility_subset
 from .jsonl import read_jsonl, write_json
 from .metrics.leakage import leakage_rate, leaks
 from .metrics.memorization import exact_memorization, extraction_strength
@@ -35,61 +34,6 @@ from .metrics.rouge import rouge_l_recall
 from .metrics.utility import SplitScores, split_metrics
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Item:
-    item_id: str
-    question: str
-    answer: str
-    paraphrased_answer: str
-    wrong_answers: list[str]
-    category: str = ""
-    correlated: bool = False
-    scores: dict = field(default_factory=dict)
-
-
-def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
-    return [
-        Item(
-            item_id=qa.qa_id,
-            question=qa.question,
-            answer=qa.answer,
-            paraphrased_answer=details[qa.qa_id].paraphrased_answer,
-            wrong_answers=details[qa.qa_id].wrong_answers,
-            category=qa.category,
-            correlated=qa.correlated,
-        )
-        for qa in read_jsonl(qa_path, QA)
-    ]
-
-
-def tofu_items(path: Path) -> list[Item]:
-    """TOFU's real-authors or world-facts set."""
-    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    return [
-        Item(
-            item_id=f"{Path(path).stem}-{i}",
-            question=row["question"],
-            answer=row["answer"],
-            paraphrased_answer=row["answer"],  # TOFU scores the answer itself here
-            wrong_answers=row["perturbed_answer"],
-        )
-        for i, row in enumerate(rows)
-    ]
-
-
-def utility_subset(items: list[Item], count: int, seed: int) -> list[Item]:
-    """A seeded subset of `count` items (0: all), drawn from the correlated and the
-    other items in proportion, in the original order."""
-    if not count or count >= len(items):
-        return items
-    rng = random.Random(seed)
-    correlated = [i for i, item in enumerate(items) if item.correlated]
-    other = [i for i, item in enumerate(items) if not item.correlated]
-    take = round(count * len(correlated) / len(items))
-    chosen = set(rng.sample(correlated, take)) | set(rng.sample(other, count - take))
-    return [item for i, item in enumerate(items) if i in chosen]
 
 
 def _finite(value: float) -> float | None:

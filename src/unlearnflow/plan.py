@@ -39,6 +39,8 @@ FIGURES = (
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
+# The base model's answers to the general questions it rehearses while fine-tuning
+REHEARSAL = "results/rehearsal.jsonl"
 # What the base model has of the parts the config names (model_parts.py)
 MODEL_PARTS = "results/models/base_parts.json"
 # Quantization schemes (quantize.py): name -> bits per weight, and whether the config's
