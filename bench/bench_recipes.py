@@ -41,6 +41,7 @@ LEARNED = ("forget", "retain")
 KEPT = ("real_authors", "world_facts")
 METRICS = ("rouge_l", "prob", "truth_ratio")
 SHARED = ("data", "results/models/base", "results/eval/base.json")
+SHARED_IF_MADE = ("results/rehearsal.jsonl", "results/models/base_parts.json")
 ATTENTION = {"q_proj", "k_proj", "v_proj", "o_proj"}
 
 
@@ -59,9 +60,9 @@ def prepare(run: Path, name: str, recipe: dict) -> Path:
     if not recipe:
         return run
     workdir = run / "recipes" / name
-    for shared in SHARED:
+    for shared in SHARED + SHARED_IF_MADE:
         source, target = run / shared, workdir / shared
-        if target.exists():
+        if target.exists() or not source.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
@@ -92,6 +93,7 @@ def recipe_row(name, recipe, base, tuned, seconds, bootstrap: Bootstrap) -> dict
     """One recipe: its settings, what it learned and what it kept (share of base)."""
     row = {"recipe": name, "lr": f"{recipe['lr']:g}", "epochs": recipe["epochs"]}
     row["batch_size"] = recipe["batch_size"]
+    row["rehearsal"] = "yes" if recipe.get("rehearsal") else "no"  # older runs: no key
     modules = recipe["lora"]["target_modules"]
     row["trained"] = (
         "every weight"
@@ -132,7 +134,7 @@ COLUMNS = {
 
 def table(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("recipe")
-    settings = frame[["trained", "lr", "epochs", "batch_size"]].rename(
+    settings = frame[["trained", "rehearsal", "lr", "epochs", "batch_size"]].rename(
         columns={"batch_size": "batch"}
     )
     data = {}

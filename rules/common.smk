@@ -213,6 +213,12 @@ def check_config(config, schema_path):
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
 
 
+# An overlay drops a method that the config below it sweeps by setting it to null.
+config["unlearn"] = {
+    method: grid
+    for method, grid in config.get("unlearn", {}).items()
+    if grid is not None
+}
 check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
 
 
