@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slurm
 
 # Rules the Snakefile marks `localrule: True` (aggregation, tables, figures) and `all`.
 LOCAL_RULES = {
+    "check_model_parts",
     "sweep_results",
     "quantize_results",
     "repr_results",
