@@ -56,7 +56,8 @@ rule rehearsal_set:
         "../envs/unlearnflow.yaml"
     threads: 1
     resources:
-        **MODEL_JOB_RESOURCES,
+        mem_mb=model_job_memory_mb,
+        runtime=MODEL_JOB_RUNTIME_MIN,
     params:
         precision=MODEL_PRECISION,
         utility_items=config["evaluation"]["utility_items"],
