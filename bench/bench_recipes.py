@@ -43,6 +43,16 @@ METRICS = ("rouge_l", "prob", "truth_ratio")
 SHARED = ("data", "results/models/base", "results/eval/base.json")
 SHARED_IF_MADE = ("results/rehearsal.jsonl", "results/models/base_parts.json")
 ATTENTION = {"q_proj", "k_proj", "v_proj", "o_proj"}
+MLP = {"gate_proj", "up_proj", "down_proj"}
+
+
+def trained_part(modules: list[str]) -> str:
+    """What a LoRA on `modules` adapts, in words."""
+    if set(modules) <= ATTENTION:
+        return "attention"
+    if set(modules) <= MLP:
+        return "MLP"
+    return "every linear layer"
 
 
 def merged(base: dict, overlay: dict) -> dict:
@@ -98,8 +108,7 @@ def recipe_row(name, recipe, base, tuned, seconds, bootstrap: Bootstrap) -> dict
     row["trained"] = (
         "every weight"
         if recipe["full"]
-        else f"LoRA r{recipe['lora']['rank']}: "
-        + ("attention" if set(modules) <= ATTENTION else "every linear layer")
+        else f"LoRA r{recipe['lora']['rank']}: {trained_part(modules)}"
     )
     for split in LEARNED:
         values = item_values(tuned, split)["rouge_l"]
