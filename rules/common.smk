@@ -10,7 +10,11 @@ import jsonschema
 import yaml
 
 from unlearnflow.code_fingerprint import PackageCode
-from unlearnflow.data.backends import TRANSPORT_SETTINGS, backend_module
+from unlearnflow.data.backends import (
+    TRANSPORT_SETTINGS,
+    backend_module,
+    transport_resources,
+)
 from unlearnflow.data.categories import CATEGORIES, max_wrong_answers
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
@@ -308,11 +312,11 @@ def backend_params():
 
 def backend_resources():
     """For `openai`, the transport settings (rate limits, timeouts, retries, the cache):
-    resources, which never re-run a job; as strings, which Snakemake keeps as given."""
+    resources, which never re-run a job."""
     generation = config["generation"]
     if generation["backend"] != "openai":
         return {}
-    return {key: str(generation["openai"][key]) for key in TRANSPORT_SETTINGS}
+    return transport_resources(generation["openai"])
 
 
 def generation_code(script):

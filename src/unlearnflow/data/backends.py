@@ -6,6 +6,7 @@ A backend offers `profiles`, `facts`, `qa` and `probes` (and `judge` where it ca
 
 from __future__ import annotations
 
+import json
 from importlib import import_module
 
 # name -> (module, class); the module is imported only when its backend runs
@@ -39,9 +40,15 @@ def make_backend(backend: dict):
     return getattr(import_module(module), name).from_params(backend)
 
 
+def transport_resources(openai: dict) -> dict[str, str]:
+    """The transport settings of `generation.openai` as Snakemake resources: JSON
+    strings, which Snakemake keeps as given and which decode to the same values."""
+    return {key: json.dumps(openai[key]) for key in TRANSPORT_SETTINGS}
+
+
 def with_transport(backend: dict, resources) -> dict:
     """A job's backend params with the transport settings of its `resources` put back."""
     if "openai" not in backend:
         return backend
-    transport = {key: resources[key] for key in TRANSPORT_SETTINGS}
+    transport = {key: json.loads(resources[key]) for key in TRANSPORT_SETTINGS}
     return {**backend, "openai": {**backend["openai"], **transport}}

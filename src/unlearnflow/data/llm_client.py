@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TypeVar, get_type_hints
+from typing import TypeVar
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -69,10 +69,7 @@ class EndpointSettings:
 
     @classmethod
     def from_params(cls, params: dict) -> EndpointSettings:
-        """The settings from `params`, each as its field's type (transport settings
-        arrive as strings, the form Snakemake's resources keep them in)."""
-        types = get_type_hints(cls)
-        return cls(**{field.name: types[field.name](params[field.name]) for field in fields(cls)})
+        return cls(**{field.name: params[field.name] for field in fields(cls)})
 
 
 @dataclass
