@@ -1,17 +1,11 @@
 # config.yaml's YAML syntax, checked before Snakemake loads it: an error names the file,
-# line and column (Snakemake's own message names neither).
-import yaml
+# line and column (Snakemake's own message names neither). Snakemake reads a
+# --configfile before the workflow: `unlearnflow check-yaml FILE` names the line there.
 from pathlib import Path
 
+from unlearnflow.yaml_syntax import yaml_syntax_problem
 
-def check_yaml_syntax(path):
-    if not Path(path).exists():
-        return  # Snakemake says so itself
-    try:
-        with open(path) as config_file:
-            yaml.safe_load(config_file)
-    except yaml.YAMLError as error:
-        raise WorkflowError(f"{path} is not valid YAML: {error}") from None
-
-
-check_yaml_syntax("config.yaml")
+if Path("config.yaml").exists():  # a missing one: Snakemake says so itself
+    problem = yaml_syntax_problem("config.yaml")
+    if problem:
+        raise WorkflowError(problem)

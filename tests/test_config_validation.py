@@ -125,3 +125,20 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path):
     assert result.returncode != 0
     assert "config.yaml is not valid YAML" in said
     assert 'in "config.yaml", line 3, column 9' in said
+
+
+def test_check_yaml_names_the_line_of_an_overlay(tmp_path):
+    import subprocess
+    import sys
+
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("seeds: [0, 1\nmodel:\n  base: x\n")
+    good = tmp_path / "good.yaml"
+    good.write_text("seeds: [0, 1]\n")
+    command = [sys.executable, "-m", "unlearnflow.cli", "check-yaml"]
+    result = subprocess.run([*command, str(good), str(overlay)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{overlay} is not valid YAML" in result.stderr
+    assert "line 2, column 6" in result.stderr
+    assert str(good) not in result.stderr
+    assert subprocess.run([*command, str(good)], capture_output=True).returncode == 0

@@ -43,6 +43,14 @@ def snapshot(args: argparse.Namespace) -> None:
     print(target)
 
 
+def check_yaml(args: argparse.Namespace) -> None:
+    from .yaml_syntax import yaml_syntax_problem
+
+    problems = [problem for path in args.files if (problem := yaml_syntax_problem(path))]
+    if problems:
+        sys.exit("\n".join(problems))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="unlearnflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +94,13 @@ def main(argv: list[str] | None = None) -> None:
         help="rewrite the document's summary block of this snapshot (e.g. README.md)",
     )
     snapshotting.set_defaults(run=snapshot)
+    checking = commands.add_parser(
+        "check-yaml",
+        help="name the file, line and column of a YAML syntax error in config files"
+        " (Snakemake reads a --configfile before the workflow and names none of them)",
+    )
+    checking.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    checking.set_defaults(run=check_yaml)
     args = parser.parse_args(argv)
     try:
         args.run(args)
