@@ -24,8 +24,9 @@ def exit_with_parent() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if sys.platform != "linux":
         return
+    parent = os.getppid()
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # orphaned before the call: the parent is gone already
+    if os.getppid() != parent:  # reparented before the call took hold: the parent died
         os.kill(os.getpid(), signal.SIGTERM)
 
 
