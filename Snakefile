@@ -24,13 +24,15 @@ include: "rules/represent.smk"
 include: "rules/report.smk"
 
 
-# The furthest targets built so far: the validated benchmark, the sweep, quantization and
-# representation results, their summary tables and figures.
+# The furthest targets built so far: the validated benchmark, the sweep (and its
+# evaluations as TOFU eval logs), quantization and representation results, their summary
+# tables and figures.
 rule all:
     default_target: True
     input:
         "data/validation_report.json",
         "results/sweep_results.json",
+        tofu_log_targets(),
         "results/quantize_results.json",
         "results/repr_results.json",
         rules.tables.output,

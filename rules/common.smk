@@ -42,6 +42,7 @@ from unlearnflow.plan import (
     reference_states_path,
     stages,
     table_path,
+    tofu_log_paths,
     train_log_path,
 )
 
@@ -413,6 +414,13 @@ def train_logs():
 def golds(models):
     """The gold model each model's forget quality and privleak compare against."""
     return {model.id: PLAN.gold_of(model).id for model in models}
+
+
+def tofu_log_targets():
+    """TOFU eval logs of every trained model (each has a gold model to compare with)."""
+    return [
+        path for model in PLAN.trained() for path in tofu_log_paths(model.id).values()
+    ]
 
 
 def sweep_params():

@@ -28,6 +28,26 @@ rule evaluate:
         "../scripts/evaluate.py"
 
 
+# The evaluation in the files TOFU's own aggregate_eval_stat.py (and `unlearnflow
+# tofu-summary`) reads: results beside published TOFU ones, by the same code.
+rule tofu_eval_logs:
+    input:
+        evaluation=evaluation_path("{model}"),
+    output:
+        **tofu_log_paths("{model}"),
+    log:
+        job_log("tofu_eval_logs", "{model}"),
+    wildcard_constraints:
+        model=MODEL_ID_PATTERN,
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        code=script_code("tofu_eval_logs.py"),
+    script:
+        "../scripts/tofu_eval_logs.py"
+
+
 rule sweep_results:
     input:
         aggregation_inputs(sweep_params()),

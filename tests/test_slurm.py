@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slurm
 # Rules the Snakefile marks `localrule: True` (aggregation, tables, figures) and `all`.
 LOCAL_RULES = {
     "check_model_parts",
+    "tofu_eval_logs",
     "sweep_results",
     "quantize_results",
     "repr_results",

@@ -5,12 +5,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tofu_reference import get_forget_quality, get_model_utility
 from workflow import planned_jobs, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-# What every new or changed evaluation also plans: its quantized evaluation, the tables,
-# the figures and the provenance; a new or changed model also its representation drift.
-QUANTIZED = {"quantize_evaluate", "quantize_results", "tables", "figures", "provenance", "all"}
+# What every new or changed evaluation of a trained model also plans: its TOFU eval logs,
+# its quantized evaluation, the tables, the figures and the provenance; a new or changed
+# model also its representation drift.
+QUANTIZED = {
+    "tofu_eval_logs",
+    "quantize_evaluate",
+    "quantize_results",
+    "tables",
+    "figures",
+    "provenance",
+    "all",
+}
 ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}  # not reference_states
 
 
@@ -150,6 +160,48 @@ def test_membership_is_attacked_against_holdout_qa_of_the_forget_category(built)
     assert evaluation["mia"]["nonmembers"] == expected
     assert len(evaluation["mia"]["scores"]["min_k"]["holdout"]) == len(expected)
     assert len(expected) == 2  # one per holdout person
+
+
+def test_tofu_eval_logs_give_tofus_own_summary(built):
+    """The TOFU eval logs the workflow writes, read back by `unlearnflow tofu-summary`
+    (TOFU's aggregation), give the sweep table's model utility and forget quality."""
+    import subprocess
+    import sys
+
+    rows = json.loads((built / "results" / "sweep_results.json").read_text())
+    checked = 0
+    for row in rows:
+        if row["model"] == "base":
+            continue
+        seed = row["model"].split("/")[0]
+        summary = subprocess.run(
+            [sys.executable, "-m", "unlearnflow.cli", "tofu-summary"]
+            + [f"results/tofu_logs/{model}" for model in (row["model"], f"{seed}/retain_only")],
+            cwd=built,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ours = json.loads(summary.stdout)
+        assert ours["model_utility"] == pytest.approx(row["model_utility"], abs=1e-9)
+        assert ours["forget_quality"] == pytest.approx(row["forget_quality"], abs=1e-9)
+        # and TOFU's own aggregation (aggregate_eval_stat.py) on the same files
+        logs = {
+            model: {
+                path.name: json.loads(path.read_text())
+                for path in (built / "results" / "tofu_logs" / model).iterdir()
+            }
+            for model in (row["model"], f"{seed}/retain_only")
+        }
+        own, gold = logs.values()
+        assert get_model_utility(own)["Model Utility"] == pytest.approx(
+            row["model_utility"], abs=1e-9
+        )
+        assert get_forget_quality(own, gold)["Forget Quality"] == pytest.approx(
+            row["forget_quality"], abs=1e-9
+        )
+        checked += 1
+    assert checked == len(rows) - 1
 
 
 def test_second_run_has_nothing_to_do(built):

@@ -43,6 +43,14 @@ PROVENANCE = "results/provenance.json"
 REHEARSAL = "results/rehearsal.jsonl"
 # What the base model has of the parts the config names (model_parts.py)
 MODEL_PARTS = "results/models/base_parts.json"
+# A model's evaluation as a TOFU checkpoint folder of eval logs, by split: the names
+# locuslab/tofu's evaluate_util.py writes and aggregate_eval_stat.py reads
+TOFU_LOG_FILES = {
+    "retain": "eval_log.json",
+    "forget": "eval_log_forget.json",
+    "real_authors": "eval_real_author_wo_options.json",
+    "world_facts": "eval_real_world_wo_options.json",
+}
 # Quantization schemes (quantize.py): name -> bits per weight, and whether the config's
 # `quantization.group_size` applies; schemas/config.schema.yaml lists the same names.
 SCHEMES = {
@@ -204,6 +212,12 @@ def train_log_path(model_id: str) -> str:
 
 def evaluation_path(model_id: str) -> str:
     return f"results/eval/{model_id}.json"
+
+
+def tofu_log_paths(model_id: str) -> dict[str, str]:
+    """A model's evaluation as TOFU eval logs, by split (metrics/tofu_logs.py)."""
+    folder = f"results/tofu_logs/{model_id}"
+    return {split: f"{folder}/{name}" for split, name in TOFU_LOG_FILES.items()}
 
 
 def quantized_path(scheme: str, model_id: str) -> str:

@@ -3,7 +3,11 @@
 A TOFU checkpoint folder holds `eval_log.json` (retain), `eval_log_forget.json`,
 `eval_real_author_wo_options.json` and `eval_real_world_wo_options.json`, each
 mapping metric -> item index -> value. Reading them lets published TOFU results
-sit beside ours, computed by the same code.
+sit beside ours, computed by the same code; writing them lets TOFU's own
+`aggregate_eval_stat.py` read ours. Its fields (locuslab/tofu evaluate_util.py,
+aggregate_eval_stat.py): `avg_gt_loss` (the answer's mean token loss),
+`avg_paraphrased_loss`, `average_perturb_loss` (one per wrong answer) and
+`rougeL_recall`; a real-world set's paraphrased loss is its answer's own.
 """
 
 from __future__ import annotations
@@ -13,14 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..jsonl import write_json
+from ..plan import TOFU_LOG_FILES as LOG_FILES
 from .utility import SplitScores, tofu_summary
-
-LOG_FILES = {
-    "retain": "eval_log.json",
-    "forget": "eval_log_forget.json",
-    "real_authors": "eval_real_author_wo_options.json",
-    "world_facts": "eval_real_world_wo_options.json",
-}
 
 
 def read_eval_log(path: Path) -> SplitScores:
@@ -43,6 +42,27 @@ def read_checkpoint_logs(folder: Path, splits=tuple(LOG_FILES)) -> dict[str, Spl
     if missing:
         raise FileNotFoundError(f"{folder}: not a TOFU eval folder, missing {', '.join(missing)}")
     return {split: read_eval_log(folder / LOG_FILES[split]) for split in splits}
+
+
+def eval_log(items: list[dict]) -> dict:
+    """One split of our evaluation (its per-item scores) as a TOFU eval log."""
+    columns = {
+        "avg_gt_loss": "answer_loss",
+        "avg_paraphrased_loss": "paraphrased_loss",
+        "average_perturb_loss": "wrong_losses",
+        "rougeL_recall": "rouge_l",
+    }
+    return {
+        theirs: {str(index): item[ours] for index, item in enumerate(items)}
+        for theirs, ours in columns.items()
+    }
+
+
+def write_checkpoint_logs(evaluation: dict, paths: dict[str, str]) -> None:
+    """A model's evaluation (`results/eval/MODEL.json`) as TOFU eval logs, one file per
+    split (`plan.tofu_log_paths`)."""
+    for split, path in paths.items():
+        write_json(path, eval_log(evaluation["splits"][split]["items"]))
 
 
 def summarize_tofu_logs(checkpoint: Path, retain_model: Path) -> dict:
