@@ -15,7 +15,17 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/data.smk"
+
+
+if SYNTHETIC_BENCHMARK:
+
+    include: "rules/data.smk"
+
+else:
+
+    include: "rules/import.smk"
+
+
 include: "rules/models.smk"
 include: "rules/unlearn.smk"
 include: "rules/evaluate.smk"

@@ -9,6 +9,14 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from unlearnflow.benchmarks import (
+    BENCHMARKS,
+    IMPORTED,
+    IMPORTED_FILES,
+    SYNTHETIC,
+    benchmark_module,
+)
+from unlearnflow.benchmarks.source import is_local, source_problems, table_file
 from unlearnflow.code_fingerprint import PackageCode
 from unlearnflow.data.backends import (
     TRANSPORT_SETTINGS,
@@ -52,8 +60,9 @@ WORKFLOW_DIR = Path(os.path.relpath(workflow.basedir))
 # The red team's report: every rule that reads the benchmark takes it as an input, so
 # that nothing trains on, or measures, data that failed a hard check.
 VALIDATED = "data/validation_report.json"
-# The benchmark files the report certifies (rule validate_data's inputs).
-BENCHMARK_FILES = (
+# The synthetic benchmark's files, which the red team's report certifies (rule
+# validate_data's inputs); an imported benchmark's: IMPORTED_FILES.
+SYNTHETIC_FILES = (
     "data/profiles.jsonl",
     "data/facts.jsonl",
     "data/sf.jsonl",
@@ -70,7 +79,8 @@ def check_benchmark_complete():
     say so before any job, and how to make it again."""
     if not Path(VALIDATED).exists():
         return
-    missing = [path for path in BENCHMARK_FILES if not Path(path).exists()]
+    files = SYNTHETIC_FILES if SYNTHETIC_BENCHMARK else IMPORTED_FILES.values()
+    missing = [path for path in files if not Path(path).exists()]
     if missing:
         raise WorkflowError(
             f"{', '.join(missing)} missing, but {VALIDATED} certifies the benchmark:"
@@ -79,7 +89,6 @@ def check_benchmark_complete():
         )
 
 
-check_benchmark_complete()
 # Static data shipped with the workflow (TOFU's utility sets, MIT licence).
 TOFU_DATA = WORKFLOW_DIR / "data" / "tofu"
 
@@ -119,6 +128,31 @@ def nonfinite_problems(value, key=""):
         for part, inner in items
         for problem in nonfinite_problems(inner, f"{key}.{part}" if key else str(part))
     ]
+
+
+def benchmark_problems(benchmark):
+    """The benchmark's name against the registry; an imported one's own keys."""
+    name = benchmark["name"]
+    if name not in BENCHMARKS:
+        return [
+            f"config key benchmark.name: {name!r} is not a benchmark;"
+            f" allowed: {', '.join(BENCHMARKS)}"
+        ]
+    if name == SYNTHETIC:
+        return []
+    if "source" not in benchmark:
+        return [
+            "config key benchmark.source: missing (a Hugging Face Hub id or a local folder)"
+        ]
+    importer = benchmark_module(name)
+    problems = importer.settings_problems(benchmark)
+    if problems:
+        return problems
+    # once imported, a Hub source is not needed to plan
+    tables = importer.source_tables(benchmark)
+    return source_problems(
+        benchmark["source"], tables, needs_hub=not Path(VALIDATED).exists()
+    )
 
 
 def consistency_problems(config):
@@ -213,7 +247,11 @@ def grid_value_problems(method, grid):
 def check_config(config, schema_path):
     problems = nonfinite_problems(config) or config_problems(config, schema_path)
     if not problems:
-        problems = consistency_problems(config) + sweep_problems(config)
+        problems = (
+            benchmark_problems(config["benchmark"])
+            + consistency_problems(config)
+            + sweep_problems(config)
+        )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
 
@@ -225,6 +263,9 @@ config["unlearn"] = {
     if grid is not None
 }
 check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+# Where the benchmark comes from (benchmark.name): the generator, or an import.
+SYNTHETIC_BENCHMARK = config["benchmark"]["name"] == SYNTHETIC
+check_benchmark_complete()
 
 
 # --- code fingerprints: a rule re-runs when the package code its script runs changes ---
@@ -318,6 +359,21 @@ def backend_resources():
     if generation["backend"] != "openai":
         return {}
     return transport_resources(generation["openai"])
+
+
+def benchmark_source_files():
+    """A local benchmark folder's tables the import reads (a Hub id's are no files)."""
+    benchmark = config["benchmark"]
+    source = benchmark["source"]
+    if not is_local(source):
+        return []
+    tables = benchmark_module(benchmark["name"]).source_tables(benchmark)
+    return [str(table_file(Path(source), name)) for name in tables]
+
+
+def import_code():
+    """The import script's code and its benchmark module's."""
+    return script_code("import_benchmark.py", IMPORTED[config["benchmark"]["name"]])
 
 
 def generation_code(script):

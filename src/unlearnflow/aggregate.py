@@ -192,7 +192,8 @@ def model_row(
         resampling.interval(privleak_statistic, len(pairs[0][0]), len(pairs[0][1])),
     )
     leaked = [probe["leaked"] for probe in evaluation["probes"]]
-    put("leakage_rate", evaluation["leakage_rate"], resampling.mean_interval(leaked))
+    interval = resampling.mean_interval(leaked) if leaked else (None, None)
+    put("leakage_rate", evaluation["leakage_rate"], interval)
     return {key: _clean(value) for key, value in row.items()}
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .answering import Question, answer_questions
 from .data.records import ForgetProbe, WrongDetails
-from .items import Item, qa_items, tofu_items, utility_subset
+from .items import Item, holdout_items, qa_items, tofu_items, utility_subset
 from .jsonl import read_jsonl, write_json
 from .metrics.leakage import leakage_rate, leaks
 from .metrics.memorization import exact_memorization, extraction_strength
@@ -165,12 +165,13 @@ def evaluation_set(data: dict[str, Path], utility_items: int, seed: int) -> Eval
     # Non-members of the forget set's own kind (its category, people never trained on):
     # the attacks must tell membership apart, not one kind of fact from another.
     forget_categories = {item.category for item in splits["forget"]}
-    holdout = [i for i in qa_items(data["holdout"], details) if i.category in forget_categories]
+    holdout = [i for i in holdout_items(data["holdout"]) if i.category in forget_categories]
     return EvaluationSet(splits, holdout, read_jsonl(data["probes"], ForgetProbe))
 
 
 def probe_result(probes: list[ForgetProbe], answers: list[str]) -> dict:
-    """Each probe's greedy answer and whether it leaks the forget fact; the leakage rate."""
+    """Each probe's greedy answer and whether it leaks the forget fact; the leakage rate
+    (None where the benchmark has no probes: TOFU)."""
     leaked = [
         leaks(answer, probe.key_details) for probe, answer in zip(probes, answers, strict=True)
     ]
@@ -179,7 +180,7 @@ def probe_result(probes: list[ForgetProbe], answers: list[str]) -> dict:
             {"id": probe.probe_id, "answer": answer, "leaked": flag}
             for probe, answer, flag in zip(probes, answers, leaked, strict=True)
         ],
-        "leakage_rate": leakage_rate(leaked),
+        "leakage_rate": leakage_rate(leaked) if leaked else None,  # a benchmark without probes
     }
 
 

@@ -26,6 +26,9 @@ class Item:
 
 
 def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
+    """The QA of `qa_path` that carry paraphrased and wrong answers: every row of the
+    synthetic benchmark (the red team checks it); of TOFU's retain split, the rows TOFU
+    evaluates (benchmarks/tofu.py)."""
     return [
         Item(
             item_id=qa.qa_id,
@@ -35,6 +38,22 @@ def qa_items(qa_path: Path, details: dict[str, WrongDetails]) -> list[Item]:
             wrong_answers=details[qa.qa_id].wrong_answers,
             category=qa.category,
             correlated=qa.correlated,
+        )
+        for qa in read_jsonl(qa_path, QA)
+        if qa.qa_id in details
+    ]
+
+
+def holdout_items(qa_path: Path) -> list[Item]:
+    """Holdout QA, whose answers only the membership attacks score."""
+    return [
+        Item(
+            item_id=qa.qa_id,
+            question=qa.question,
+            answer=qa.answer,
+            paraphrased_answer=qa.answer,
+            wrong_answers=[],
+            category=qa.category,
         )
         for qa in read_jsonl(qa_path, QA)
     ]

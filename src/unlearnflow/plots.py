@@ -10,6 +10,7 @@ figure. Error bars are each value's own interval over items (`{metric}_ci_low`,
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import matplotlib
@@ -39,6 +40,22 @@ MIA_ATTACKS = {
 
 def _sweep_points(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["unlearned"]]
+
+
+def _measured(frame: pd.DataFrame, metrics: dict[str, str]) -> dict[str, str]:
+    """The `metrics` the run has: a benchmark without probes has no leakage, one
+    without correlated facts no correlated retain subset."""
+    return {
+        key: label for key, label in metrics.items() if key in frame and frame[key].notna().any()
+    }
+
+
+def _unmeasured(message: str):
+    """The figure of a measure the benchmark does not have: its reason, in words."""
+    fig, ax = plt.subplots(figsize=(6.5, 1.5))
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.set_axis_off()
+    return fig
 
 
 def _hparam_axis(ax, values, hparam: str) -> None:
@@ -132,19 +149,25 @@ def intensity(sweep: pd.DataFrame):
     """Each metric against each intensity hyperparameter that the sweep varies."""
     points = _sweep_points(sweep)
     varied = [h for h in INTENSITY if points[h].nunique() > 1] or ["lr"]
-    metrics = {
-        "forget_rouge_l": "forget ROUGE-L",
-        "forget_prob": "forget Prob",
-        "forget_quality": "forget quality",
-        "leakage_rate": "probe leakage rate",
-        "retain_rouge_l": "retain ROUGE-L",
-        "model_utility": "model utility (TOFU)",
-        "real_world_rouge_l": "real-world ROUGE-L",
-        "mia_auc_min_k": "MIA AUC (Min-K%)",
-    }
-    fig, axes = plt.subplots(2 * len(varied), 4, figsize=(15, 6.5 * len(varied)))
+    metrics = _measured(
+        sweep,
+        {
+            "forget_rouge_l": "forget ROUGE-L",
+            "forget_prob": "forget Prob",
+            "forget_quality": "forget quality",
+            "leakage_rate": "probe leakage rate",
+            "retain_rouge_l": "retain ROUGE-L",
+            "model_utility": "model utility (TOFU)",
+            "real_world_rouge_l": "real-world ROUGE-L",
+            "mia_auc_min_k": "MIA AUC (Min-K%)",
+        },
+    )
     panels = [(h, m) for h in varied for m in metrics]
-    for n, (ax, (hparam, metric)) in enumerate(zip(axes.flat, panels, strict=True)):
+    rows = math.ceil(len(panels) / 4)
+    fig, axes = plt.subplots(rows, 4, figsize=(15, 3.25 * rows), squeeze=False)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_axis_off()
+    for n, (ax, (hparam, metric)) in enumerate(zip(axes.flat, panels, strict=False)):
         _error_bars(ax, points, hparam, metric)
         sns.lineplot(data=points, x=hparam, y=metric, hue="method", marker="o", errorbar=None,
                      ax=ax)  # fmt: skip
@@ -168,6 +191,8 @@ def correlated_retain(sweep: pd.DataFrame):
     """Collateral damage: retain facts correlated with the forget fact against the others."""
     points = _sweep_points(sweep)
     subsets = {"retain_correlated_rouge_l": "correlated", "retain_other_rouge_l": "other"}
+    if len(_measured(points, subsets)) < len(subsets):
+        return _unmeasured("The benchmark has no retain facts correlated with the forget set.")
     long = _melted(points, ["method", "lr"], subsets, "retain subset", "ROUGE-L")
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     ax.errorbar(long["lr"], long["ROUGE-L"], yerr=_errors(long, "ROUGE-L", "low", "high"),

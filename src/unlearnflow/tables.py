@@ -41,11 +41,14 @@ QUANTIZE_COLUMNS = {
 
 def with_intervals(rows: list[dict], columns: dict[str, str]):
     """`columns` of `rows`, renamed, each followed by its interval's ends where the rows
-    have one (`{label} low`, `{label} high`)."""
+    have one (`{label} low`, `{label} high`); a column the benchmark does not measure
+    (no correlated facts, no probes: no value in any row) is left out."""
     import pandas as pd
 
     data = {}
     for key, label in columns.items():
+        if all(row.get(key) is None for row in rows):
+            continue
         data[label] = [row[key] for row in rows]
         if f"{key}_ci_low" in rows[0]:
             data[f"{label} low"] = [row[f"{key}_ci_low"] for row in rows]
