@@ -50,6 +50,7 @@ from unlearnflow.plan import (
     reference_states_path,
     stages,
     table_path,
+    harness_path,
     tofu_log_paths,
     train_log_path,
 )
@@ -472,6 +473,24 @@ def golds(models):
     return {model.id: PLAN.gold_of(model).id for model in models}
 
 
+def evaluation_settings():
+    """What the evaluator's results depend on (not the harness's tasks: rule lm_eval)."""
+    return {k: v for k, v in config["evaluation"].items() if k != "lm_eval"}
+
+
+def harness_task_files():
+    """The task YAMLs of `evaluation.lm_eval.include_path`: an edit re-runs the harness."""
+    folder = config["evaluation"]["lm_eval"].get("include_path")
+    return sorted(str(path) for path in Path(folder).rglob("*.yaml")) if folder else []
+
+
+def harness_results(models):
+    """Each model's harness results, where `evaluation.lm_eval.tasks` names any."""
+    if not config["evaluation"]["lm_eval"]["tasks"]:
+        return {}
+    return {model.id: harness_path(model.id) for model in models}
+
+
 def tofu_log_targets():
     """TOFU eval logs of every trained model (each has a gold model to compare with)."""
     return [
@@ -485,6 +504,7 @@ def sweep_params():
         "evaluations": evaluations(models),
         "train_logs": train_logs(),
         "golds": golds(models),
+        "harness": harness_results(models),
     }
 
 
@@ -546,7 +566,7 @@ def mapped_paths(mapping):
 
 
 # the params of an aggregation rule that map model ids to files
-PATH_PARAMS = ("evaluations", "quantized", "train_logs", "drifts")
+PATH_PARAMS = ("evaluations", "quantized", "train_logs", "drifts", "harness")
 
 
 def aggregation_inputs(params):

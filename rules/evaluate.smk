@@ -20,12 +20,42 @@ rule evaluate:
         **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
-        settings=config["evaluation"],
+        settings=evaluation_settings(),
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
         code=script_code("evaluate.py"),
     script:
         "../scripts/evaluate.py"
+
+
+# General utility through lm-evaluation-harness (evaluation.lm_eval), per model.
+rule lm_eval:
+    input:
+        base=model_dir(BASE),
+        stages=lambda wildcards: stages(Model.parse(wildcards.model)),
+        tasks=harness_task_files(),
+    output:
+        results=harness_path("{model}"),
+    log:
+        job_log("lm_eval", "{model}"),
+    benchmark:
+        job_benchmark("lm_eval", "{model}")
+    wildcard_constraints:
+        model=MODEL_ID_PATTERN,
+    retries: 1
+    conda:
+        "../envs/unlearnflow.yaml"
+    threads: 1
+    resources:
+        **MODEL_JOB_RESOURCES,
+    params:
+        precision=MODEL_PRECISION,
+        settings=config["evaluation"]["lm_eval"],
+        batch_size=config["evaluation"]["batch_size"],
+        seed=config["seed"],
+        code=script_code("lm_eval.py"),
+    script:
+        "../scripts/lm_eval.py"
 
 
 # The evaluation in the files TOFU's own aggregate_eval_stat.py (and `unlearnflow

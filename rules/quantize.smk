@@ -22,7 +22,7 @@ rule quantize_evaluate:
     params:
         precision=MODEL_PRECISION,
         quantization=quantization_params,
-        settings=config["evaluation"],
+        settings=evaluation_settings(),
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
         code=script_code("evaluate.py"),

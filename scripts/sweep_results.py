@@ -8,6 +8,7 @@ with script_job(snakemake):
         evaluations=snakemake.params.evaluations,
         train_logs=snakemake.params.train_logs,
         golds=snakemake.params.golds,
+        harness=snakemake.params.harness,
         bootstrap=snakemake.params.bootstrap,
         output_json=snakemake.output.table,
         output_csv=snakemake.output.csv,

@@ -444,3 +444,36 @@ def test_a_deleted_benchmark_file_is_named_not_ignored(tmp_path):
     (tmp_path / "data" / "validation_report.json").unlink()
     planned = planned_jobs(snakemake(tmp_path, "-n", "data/validation_report.json"))
     assert planned == {"generate_qa", "generate_forget_probes", "validate_data"}
+
+
+def test_the_harness_adds_columns_and_reruns_nothing_else(built, tmp_path):
+    """evaluation.lm_eval's tasks (one of our own, offline) plan the harness on every
+    model and the aggregation, no evaluation; the sweep table gains its columns."""
+    import os
+    import shutil
+
+    from harness_task import TASK, task_folder
+
+    project = tmp_path / "project"
+    shutil.copytree(built, project, symlinks=True)
+    config = yaml.safe_load((project / "config.yaml").read_text())
+    config["evaluation"]["lm_eval"] = {
+        "tasks": [TASK],
+        "include_path": str(task_folder(tmp_path / "tasks")),
+    }
+    write_config(project, config)
+    offline = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    target = "results/sweep_results.json"
+    assert planned_jobs(snakemake(project, "-n", target, env=offline)) == {
+        "lm_eval",
+        "sweep_results",
+    }
+    result = snakemake(project, target, env=offline)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads((project / target).read_text())
+    for row in rows:
+        low, high = row[f"lm_eval_{TASK}_acc_ci_low"], row[f"lm_eval_{TASK}_acc_ci_high"]
+        assert low <= row[f"lm_eval_{TASK}_acc"] <= high
+    tables = snakemake(project, "results/tables/sweep.md", env=offline)
+    assert tables.returncode == 0, tables.stderr[-3000:]
+    assert f"{TASK} acc" in (project / "results" / "tables" / "sweep.md").read_text()

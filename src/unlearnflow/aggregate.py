@@ -197,6 +197,20 @@ def model_row(
     return {key: _clean(value) for key, value in row.items()}
 
 
+def harness_columns(harness: dict, resampling: Bootstrap) -> dict:
+    """`lm_eval_{task}_{metric}` of a model's harness results (harness.py), each with
+    its interval over the task's documents."""
+    row = {}
+    for task, metrics in harness["tasks"].items():
+        for metric, scores in metrics.items():
+            key = f"lm_eval_{task}_{metric}"
+            row[key] = scores["value"]
+            per_document = scores["per_document"]
+            ends = resampling.mean_interval(per_document) if per_document else (None, None)
+            row[f"{key}_ci_low"], row[f"{key}_ci_high"] = ends
+    return row
+
+
 def sweep_results(
     evaluations: dict[str, Path],
     train_logs: dict[str, Path],
@@ -204,9 +218,11 @@ def sweep_results(
     bootstrap: dict,
     output_json: Path,
     output_csv: Path,
+    harness: dict[str, Path] | None = None,
 ) -> None:
     """`golds` names, per model, the gold model it is compared with; `bootstrap` holds
-    the intervals' `resamples`, `confidence` and `seed`."""
+    the intervals' `resamples`, `confidence` and `seed`; `harness`, where the run asks
+    lm-evaluation-harness for tasks, each model's results."""
     import pandas as pd
 
     resampling = Bootstrap(**bootstrap)
@@ -221,5 +237,9 @@ def sweep_results(
         )
         for name, evaluation in loaded.items()
     ]
+    for row in rows:
+        if harness and row["model"] in harness:
+            results = json.loads(Path(harness[row["model"]]).read_text())
+            row.update(harness_columns(results, resampling))
     write_json(output_json, rows)
     pd.DataFrame(rows).to_csv(output_csv, index=False)

@@ -67,6 +67,7 @@ GPU_RULES = (
     GOLD,
     UNLEARN,
     "evaluate",
+    "lm_eval",
     "quantize_evaluate",
     "reference_states",
     "representation_drift",
@@ -218,6 +219,11 @@ def tofu_log_paths(model_id: str) -> dict[str, str]:
     """A model's evaluation as TOFU eval logs, by split (metrics/tofu_logs.py)."""
     folder = f"results/tofu_logs/{model_id}"
     return {split: f"{folder}/{name}" for split, name in TOFU_LOG_FILES.items()}
+
+
+def harness_path(model_id: str) -> str:
+    """A model's lm-evaluation-harness results (harness.py)."""
+    return f"results/lm_eval/{model_id}.json"
 
 
 def quantized_path(scheme: str, model_id: str) -> str:

@@ -56,8 +56,16 @@ def with_intervals(rows: list[dict], columns: dict[str, str]):
     return pd.DataFrame(data)
 
 
+def harness_columns(rows: list[dict]) -> dict[str, str]:
+    """The lm-evaluation-harness columns of the sweep (`lm_eval_{task}_{metric}`), where
+    the run has any."""
+    keys = [key for key in rows[0] if key.startswith("lm_eval_") and not key.endswith("_ci_low")]
+    keys = [key for key in keys if not key.endswith("_ci_high")]
+    return {key: key.removeprefix("lm_eval_").replace("_", " ") for key in keys}
+
+
 def sweep_table(rows: list[dict]):
-    table = with_intervals(rows, SWEEP_COLUMNS)
+    table = with_intervals(rows, {**SWEEP_COLUMNS, **harness_columns(rows)})
     table.index = [point_label(row["point"]) for row in rows]
     table.index.name = "model"
     return table

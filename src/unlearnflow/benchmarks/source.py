@@ -13,8 +13,8 @@ import json
 import os
 import socket
 from pathlib import Path
-from urllib.parse import urlparse
 from typing import TypeVar
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, ValidationError
 
