@@ -186,14 +186,13 @@ def test_tofu_eval_logs_give_tofus_own_summary(built):
         assert ours["model_utility"] == pytest.approx(row["model_utility"], abs=1e-9)
         assert ours["forget_quality"] == pytest.approx(row["forget_quality"], abs=1e-9)
         # and TOFU's own aggregation (aggregate_eval_stat.py) on the same files
-        logs = {
-            model: {
+        own, gold = (
+            {
                 path.name: json.loads(path.read_text())
                 for path in (built / "results" / "tofu_logs" / model).iterdir()
             }
             for model in (row["model"], f"{seed}/retain_only")
-        }
-        own, gold = logs.values()
+        )
         assert get_model_utility(own)["Model Utility"] == pytest.approx(
             row["model_utility"], abs=1e-9
         )
@@ -454,7 +453,8 @@ def test_the_harness_adds_columns_and_reruns_nothing_else(built, tmp_path):
 
     from harness_task import TASK, task_folder
 
-    project = tmp_path / "project"
+    # a copy at the depth of `built`: the workflow's own data stay at the same relative path
+    project = tmp_path.parent / f"{tmp_path.name}-project"
     shutil.copytree(built, project, symlinks=True)
     config = yaml.safe_load((project / "config.yaml").read_text())
     config["evaluation"]["lm_eval"] = {
