@@ -398,6 +398,14 @@ def validation_code():
     )
 
 
+# Published models in place of training them: model kind -> folder or Hub id.
+PUBLISHED_MODELS = {
+    kind: config["model"][key]
+    for kind, key in ((FINETUNED, "finetuned"), (GOLD, "gold"))
+    if config["model"].get(key)
+}
+
+
 # --- the plan: every model, its id and its paths (unlearnflow/plan.py) ---
 PLAN = Plan(config["seeds"], config["unlearn"])
 # output patterns of the training rules, the seed and sweep point as wildcards

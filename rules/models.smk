@@ -21,6 +21,34 @@ rule prepare_base_model:
         "../scripts/prepare_base_model.py"
 
 
+# A published fine-tuned or gold model (model.finetuned, model.gold) in place of training
+# it, under every replicate seed: a plain Hugging Face folder, like the base model.
+if PUBLISHED_MODELS:
+
+    rule published_model:
+        output:
+            model=directory(model_dir(Model("{kind}", "{seed}").id)),
+        log:
+            job_log("published_model", Model("{kind}", "{seed}").id),
+        wildcard_constraints:
+            kind="|".join(PUBLISHED_MODELS),
+            seed=r"\d+",
+        conda:
+            "../envs/unlearnflow.yaml"
+        threads: 1
+        resources:
+            mem_mb=model_job_memory_mb,
+            runtime=MODEL_JOB_RUNTIME_MIN,
+        params:
+            base=lambda wildcards: PUBLISHED_MODELS[wildcards.kind],
+            code=script_code("prepare_base_model.py"),
+        script:
+            "../scripts/prepare_base_model.py"
+
+    ruleorder: published_model > finetune
+    ruleorder: published_model > retain_only
+
+
 # The config's LoRA target modules and layer numbers, against the base model itself.
 rule check_model_parts:
     input:

@@ -1,4 +1,5 @@
-"""Rule prepare_base_model: model.base -> results/models/base/ (plain HF folder)."""
+"""Rules prepare_base_model and published_model: model.base (or model.finetuned,
+model.gold) -> a plain Hugging Face folder under results/models/."""
 
 from unlearnflow.job import script_job
 from unlearnflow.models import prepare_base_model

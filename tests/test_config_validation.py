@@ -102,7 +102,14 @@ def test_bad_config_names_the_key(tmp_path, change, message):
     assert not (tmp_path / "data").exists() and not (tmp_path / "results").exists()
 
 
-@pytest.mark.parametrize("overlay", sorted((ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
+# configs/tofu-forget10.yaml names the Hub, which plans only once imported (offline):
+# test_tofu_benchmark.py plans it so
+PLANNED_OFFLINE = sorted(
+    set((ROOT / "configs").glob("*.yaml")) - {ROOT / "configs" / "tofu-forget10.yaml"}
+)
+
+
+@pytest.mark.parametrize("overlay", PLANNED_OFFLINE, ids=lambda p: p.name)
 def test_shipped_configs_are_valid(tmp_path, overlay):
     write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
     result = snakemake(tmp_path, "-n", "--configfile", str(tmp_path / "config.yaml"), str(overlay))

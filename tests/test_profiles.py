@@ -4,6 +4,7 @@ import re
 
 import pytest
 import yaml
+from harness_task import TASK, task_folder
 from workflow import ROOT, planned_counts, snakemake, write_config
 
 from unlearnflow.plan import GPU_RULES
@@ -24,9 +25,16 @@ def job_resources(dry_run: str) -> dict[str, list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def seed_scale_plan(tmp_path_factory):
+    """The seed-scale config, with a harness task of our own on every model."""
     workdir = tmp_path_factory.mktemp("seed-scale")
     write_config(workdir, yaml.safe_load((ROOT / "config.yaml").read_text()))
-    result = snakemake(workdir, "-n", "--configfile", workdir / "config.yaml", SEED_SCALE)
+    tasks = task_folder(workdir / "tasks")
+    harness = workdir / "harness.yaml"
+    harness.write_text(
+        yaml.safe_dump({"evaluation": {"lm_eval": {"tasks": [TASK], "include_path": str(tasks)}}})
+    )
+    configs = [workdir / "config.yaml", SEED_SCALE, harness]
+    result = snakemake(workdir, "-n", "--configfile", *configs)
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
@@ -36,6 +44,7 @@ def test_seed_scale_sweeps_three_methods_over_lr_and_epochs(seed_scale_plan):
     sweep = 3 * 3 * 4 + 1 + 2  # ga, gd, npo: 3 lr x epochs 5/10/15/20; retain_ft; sure x2
     assert counts["unlearn"] == sweep
     assert counts["evaluate"] == sweep + 3  # and the base, fine-tuned and gold models
+    assert counts["lm_eval"] == sweep + 3
     assert counts["quantize_evaluate"] == 5 * (sweep + 2)  # trained models only
 
 

@@ -157,6 +157,12 @@ def test_the_workflow_runs_on_tofu(tmp_path, tiny_model):
     assert theirs == pytest.approx(row["model_utility"], abs=1e-9)
     quality = get_forget_quality(logs["seed~0/finetuned"], logs["seed~0/retain_only"])
     assert quality["Forget Quality"] == pytest.approx(row["forget_quality"], abs=1e-9)
+    report = snakemake(tmp_path, "--report", "results/report.html")
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert (
+        "published benchmark <strong>tofu</strong> (source <code"
+        in (tmp_path / "results" / "report.html").read_text()
+    )
     # an edit of the source table re-imports, and re-runs what reads the benchmark
     table = source / "holdout01.json"
     table.write_text(table.read_text().replace("Jaime", "Jaimie"))
@@ -178,4 +184,6 @@ def test_shipped_tofu_config_plans_offline_once_imported(tmp_path):
         (tmp_path / path).write_text("")
     planned = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
     assert planned.returncode == 0, planned.stderr[-2000:]
-    assert "finetune" in planned_jobs(planned)
+    # open-unlearning's published fine-tuned and retain90 models, not trained here
+    assert {"published_model", "unlearn"} <= planned_jobs(planned)
+    assert "finetune" not in planned_jobs(planned)

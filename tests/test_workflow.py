@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 from tofu_reference import get_forget_quality, get_model_utility
-from workflow import planned_jobs, snakemake, tiny_config, write_config
+from workflow import planned_counts, planned_jobs, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 # What every new or changed evaluation of a trained model also plans: its TOFU eval logs,
@@ -477,3 +477,24 @@ def test_the_harness_adds_columns_and_reruns_nothing_else(built, tmp_path):
     tables = snakemake(project, "results/tables/sweep.md", env=offline)
     assert tables.returncode == 0, tables.stderr[-3000:]
     assert f"{TASK} acc" in (project / "results" / "tables" / "sweep.md").read_text()
+
+
+def test_published_models_replace_training(tmp_path, tiny_model):
+    """model.finetuned and model.gold: published folders stand in for the trained models
+    (here the base model itself: every evaluation of the three must then agree)."""
+    config = tiny_config(base=str(tiny_model))
+    config["seeds"] = [0]
+    config["model"].update(finetuned=str(tiny_model), gold=str(tiny_model))
+    config["unlearn"] = {"ga": {"lr": [1.0e-4], "epochs": [1]}}
+    write_config(tmp_path, config)
+    target = "results/sweep_results.json"
+    planned = planned_counts(snakemake(tmp_path, "-n", target))
+    assert planned["published_model"] == 2
+    assert "finetune" not in planned and "retain_only" not in planned
+    result = snakemake(tmp_path, target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {row["model"]: row for row in json.loads((tmp_path / target).read_text())}
+    for model in ("seed~0/finetuned", "seed~0/retain_only"):
+        for metric in ("forget_rouge_l", "forget_prob", "retain_truth_ratio", "model_utility"):
+            assert rows[model][metric] == pytest.approx(rows["base"][metric], abs=1e-6)
+    assert rows["seed~0/finetuned"]["forget_quality"] == pytest.approx(1.0)
