@@ -160,7 +160,7 @@ def test_the_workflow_runs_on_tofu(tmp_path, tiny_model):
     report = snakemake(tmp_path, "--report", "results/report.html")
     assert report.returncode == 0, report.stderr[-2000:]
     assert (
-        "published benchmark <strong>tofu</strong> (source <code"
+        "benchmark <strong>tofu</strong> (source <tt"
         in (tmp_path / "results" / "report.html").read_text()
     )
     # an edit of the source table re-imports, and re-runs what reads the benchmark
