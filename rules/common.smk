@@ -406,6 +406,11 @@ PUBLISHED_MODELS = {
 }
 
 
+def published_source(wildcards):
+    """The folder or Hub id of the published model of `wildcards.kind`."""
+    return PUBLISHED_MODELS[wildcards.kind]
+
+
 # --- the plan: every model, its id and its paths (unlearnflow/plan.py) ---
 PLAN = Plan(config["seeds"], config["unlearn"])
 # output patterns of the training rules, the seed and sweep point as wildcards
@@ -484,6 +489,11 @@ def golds(models):
 def evaluation_settings():
     """What the evaluator's results depend on (not the harness's tasks: rule lm_eval)."""
     return {k: v for k, v in config["evaluation"].items() if k != "lm_eval"}
+
+
+def model_stages(wildcards):
+    """The trained stages of `wildcards.model`, applied to the base model in order."""
+    return stages(Model.parse(wildcards.model))
 
 
 def harness_task_files():

@@ -32,7 +32,7 @@ rule evaluate:
 rule lm_eval:
     input:
         base=model_dir(BASE),
-        stages=lambda wildcards: stages(Model.parse(wildcards.model)),
+        stages=model_stages,
         tasks=harness_task_files(),
     output:
         results=harness_path("{model}"),

@@ -40,7 +40,7 @@ if PUBLISHED_MODELS:
             mem_mb=model_job_memory_mb,
             runtime=MODEL_JOB_RUNTIME_MIN,
         params:
-            base=lambda wildcards: PUBLISHED_MODELS[wildcards.kind],
+            base=published_source,
             code=script_code("prepare_base_model.py"),
         script:
             "../scripts/prepare_base_model.py"
