@@ -2,9 +2,11 @@
 runs as a SLURM job, model jobs ask for a GPU, and the results equal a local run's."""
 
 import json
+import os
 from collections import Counter
 
 import pytest
+from harness_task import TASK, task_folder
 from slurm_cluster import LocalSlurm, missing_programs
 from workflow import ROOT, planned_counts, snakemake, tiny_config, write_config
 
@@ -53,16 +55,21 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
     local, cluster_run = tmp_path / "local", tmp_path / "slurm"
     config = tiny_config(base=str(tiny_model))
     config["seeds"] = [0]  # replicates are the workflow test's; here one seed keeps it short
+    # a harness task of our own, so that every rule that loads a model runs (offline)
+    tasks = str(task_folder(tmp_path / "tasks"))
+    config["evaluation"]["lm_eval"] = {"tasks": [TASK], "include_path": tasks}
+    offline = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     for workdir in (local, cluster_run):
         workdir.mkdir()
         write_config(workdir, config)
-    assert snakemake(local).returncode == 0
+    assert snakemake(local, env={**os.environ, **offline}).returncode == 0
 
     plan = planned_counts(snakemake(cluster_run, "-n", *SLURM_PROFILE, *TEST_CLUSTER))
     remote = {rule: count for rule, count in plan.items() if rule not in LOCAL_RULES}
     assert set(remote) >= set(GPU_RULES)
     with LocalSlurm(tmp_path / "cluster") as cluster:
-        result = snakemake(cluster_run, *SLURM_PROFILE, *TEST_CLUSTER, env=cluster.env, timeout=900)
+        environment = {**cluster.env, **offline}
+        result = snakemake(cluster_run, *SLURM_PROFILE, *TEST_CLUSTER, env=environment, timeout=900)
         jobs = cluster.jobs()
     assert result.returncode == 0, result.stderr[-3000:]
 
