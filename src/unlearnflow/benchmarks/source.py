@@ -13,14 +13,13 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # the DAG imports this module: pydantic only where rows are read
+    from pydantic import BaseModel
 
-from ..jsonl import summarize
-
-Row = TypeVar("Row", bound=BaseModel)
+Row = TypeVar("Row", bound="BaseModel")
 EXTENSIONS = (".json", ".jsonl", ".parquet")
 
 
@@ -104,6 +103,10 @@ def load_rows(source: str, name: str, row_type: type[Row]) -> list[Row]:
 
 
 def checked_rows(rows, where: str, row_type: type[Row]) -> list[Row]:
+    from pydantic import ValidationError
+
+    from ..jsonl import summarize
+
     checked = []
     for number, row in enumerate(rows, start=1):
         present = {key: value for key, value in row.items() if value is not None}
