@@ -12,9 +12,12 @@ import yaml
 from unlearnflow.benchmarks import (
     BENCHMARKS,
     IMPORTED,
-    IMPORTED_FILES,
+    RAW_TEXT,
     SYNTHETIC,
     benchmark_module,
+    data_files,
+    drift_questions,
+    evaluation_files,
 )
 from unlearnflow.benchmarks.source import is_local, source_problems, table_file
 from unlearnflow.code_fingerprint import PackageCode
@@ -62,7 +65,7 @@ WORKFLOW_DIR = Path(os.path.relpath(workflow.basedir))
 # that nothing trains on, or measures, data that failed a hard check.
 VALIDATED = "data/validation_report.json"
 # The synthetic benchmark's files, which the red team's report certifies (rule
-# validate_data's inputs); an imported benchmark's: IMPORTED_FILES.
+# validate_data's inputs); an imported benchmark's: benchmarks.data_files.
 SYNTHETIC_FILES = (
     "data/profiles.jsonl",
     "data/facts.jsonl",
@@ -80,7 +83,7 @@ def check_benchmark_complete():
     say so before any job, and how to make it again."""
     if not Path(VALIDATED).exists():
         return
-    files = SYNTHETIC_FILES if SYNTHETIC_BENCHMARK else IMPORTED_FILES.values()
+    files = SYNTHETIC_FILES if SYNTHETIC_BENCHMARK else BENCHMARK_FILES.values()
     missing = [path for path in files if not Path(path).exists()]
     if missing:
         raise WorkflowError(
@@ -245,6 +248,27 @@ def grid_value_problems(method, grid):
     return problems
 
 
+def raw_text_problems(config):
+    """What a raw-text benchmark cannot train with: a QA rehearsal set, methods that
+    answer a question with "I don't know"."""
+    name = config["benchmark"]["name"]
+    if name not in RAW_TEXT:
+        return []
+    problems = []
+    if config["training"]["finetune"]["rehearsal"]:
+        problems.append(
+            f"config key training.finetune.rehearsal: {name} trains on raw text; the"
+            " rehearsal set is QA (set it to false)"
+        )
+    for method in config["unlearn"]:
+        if method in METHODS and METHODS[method].needs_idk_answers:
+            problems.append(
+                f"config key unlearn.{method}: answers questions with \"I don't know\";"
+                f" {name} trains on raw text"
+            )
+    return problems
+
+
 def check_config(config, schema_path):
     problems = nonfinite_problems(config) or config_problems(config, schema_path)
     if not problems:
@@ -252,6 +276,7 @@ def check_config(config, schema_path):
             benchmark_problems(config["benchmark"])
             + consistency_problems(config)
             + sweep_problems(config)
+            + raw_text_problems(config)
         )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
@@ -266,6 +291,8 @@ config["unlearn"] = {
 check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
 # Where the benchmark comes from (benchmark.name): the generator, or an import.
 SYNTHETIC_BENCHMARK = config["benchmark"]["name"] == SYNTHETIC
+RAW_TEXT_BENCHMARK = config["benchmark"]["name"] in RAW_TEXT
+BENCHMARK_FILES = data_files(config["benchmark"]["name"])
 check_benchmark_complete()
 
 
@@ -312,10 +339,19 @@ MODEL_JOB_RESOURCES = {
 
 # --- params: each rule gets exactly the settings its output depends on ---
 def training_data(*benchmark):
-    """What fine-tuning trains on: the `benchmark` QA files, and the rehearsal set when
+    """What fine-tuning trains on: the `benchmark` files, and the rehearsal set when
     `training.finetune.rehearsal` asks for it."""
     rehearse = config["training"]["finetune"]["rehearsal"]
     return [*benchmark, *([REHEARSAL] if rehearse else [])]
+
+
+def training_settings(stage):
+    """`training.{stage}`, and for a raw-text benchmark the tokens of its training
+    chunks (`benchmark.max_length`)."""
+    settings = config["training"][stage]
+    if RAW_TEXT_BENCHMARK:
+        return {**settings, "chunk_tokens": config["benchmark"]["max_length"]}
+    return settings
 
 
 def model_part_references():
@@ -456,20 +492,23 @@ def unlearn_inputs(wildcards):
     return inputs
 
 
+# The evaluator of the benchmark's kind: TOFU's metrics of a QA benchmark, or MUSE's.
+EVALUATOR = "evaluate_muse.py" if RAW_TEXT_BENCHMARK else "evaluate.py"
+
+
 def evaluate_inputs(wildcards):
-    """A model's base and stages, and the data every evaluation reads (validated)."""
-    return {
+    """A model's base and stages, and the data every evaluation reads (validated): the
+    benchmark's evaluation files, and TOFU's real-world sets where it is QA."""
+    inputs = {
         "base": model_dir(BASE),
         "stages": stages(Model.parse(wildcards.model)),
         "validated": VALIDATED,
-        "forget": "data/sf.jsonl",
-        "retain": "data/sr.jsonl",
-        "holdout": "data/holdout.jsonl",
-        "wrong_details": "data/wrong_details.jsonl",
-        "probes": "data/forget_probes.jsonl",
-        "real_authors": TOFU_DATA / "real_authors_perturbed.json",
-        "world_facts": TOFU_DATA / "world_facts_perturbed.json",
+        **evaluation_files(config["benchmark"]["name"]),
     }
+    if not RAW_TEXT_BENCHMARK:
+        inputs["real_authors"] = TOFU_DATA / "real_authors_perturbed.json"
+        inputs["world_facts"] = TOFU_DATA / "world_facts_perturbed.json"
+    return inputs
 
 
 # --- aggregation: each table's inputs as {model id: path}, never parallel lists ---
@@ -487,8 +526,12 @@ def golds(models):
 
 
 def evaluation_settings():
-    """What the evaluator's results depend on (not the harness's tasks: rule lm_eval)."""
-    return {k: v for k, v in config["evaluation"].items() if k != "lm_eval"}
+    """What the evaluator's results depend on (not the harness's tasks: rule lm_eval);
+    for a raw-text benchmark, the tokens of each scored text (`benchmark.max_length`)."""
+    settings = {k: v for k, v in config["evaluation"].items() if k != "lm_eval"}
+    if RAW_TEXT_BENCHMARK:
+        settings["text_tokens"] = config["benchmark"]["max_length"]
+    return settings
 
 
 def model_stages(wildcards):
@@ -510,7 +553,10 @@ def harness_results(models):
 
 
 def tofu_log_targets():
-    """TOFU eval logs of every trained model (each has a gold model to compare with)."""
+    """TOFU eval logs of every trained model (each has a gold model to compare with),
+    where the benchmark is QA."""
+    if RAW_TEXT_BENCHMARK:
+        return []
     return [
         path for model in PLAN.trained() for path in tofu_log_paths(model.id).values()
     ]
@@ -570,6 +616,10 @@ def representation_inputs(wildcards):
         "stages": stages(Model.parse(wildcards.model)),
         "references": mapped_paths(representation_references(wildcards)),
     }
+
+
+# The questions representation drift reads: the benchmark's forget and retain QA.
+DRIFT_QUESTIONS = drift_questions(config["benchmark"]["name"])
 
 
 def repr_params():

@@ -23,9 +23,9 @@ rule evaluate:
         settings=evaluation_settings(),
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=script_code("evaluate.py"),
+        code=script_code(EVALUATOR),
     script:
-        "../scripts/evaluate.py"
+        f"../scripts/{EVALUATOR}"
 
 
 # General utility through lm-evaluation-harness (evaluation.lm_eval), per model.

@@ -7,7 +7,7 @@ rule import_benchmark:
     input:
         benchmark_source_files(),
     output:
-        **IMPORTED_FILES,
+        **BENCHMARK_FILES,
         report=VALIDATED,
     log:
         "logs/import_benchmark.log",

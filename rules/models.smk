@@ -119,7 +119,7 @@ rule finetune:
         **MODEL_JOB_RESOURCES,
     params:
         precision=MODEL_PRECISION,
-        training=config["training"]["finetune"],
+        training=training_settings("finetune"),
         system_prompt=config["model"]["system_prompt"],
         seed=replicate_seed,
         code=script_code("finetune.py"),

@@ -25,9 +25,9 @@ rule quantize_evaluate:
         settings=evaluation_settings(),
         system_prompt=config["model"]["system_prompt"],
         seed=config["seed"],
-        code=script_code("evaluate.py"),
+        code=script_code(EVALUATOR),
     script:
-        "../scripts/evaluate.py"
+        f"../scripts/{EVALUATOR}"
 
 
 rule quantize_results:

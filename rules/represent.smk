@@ -4,8 +4,7 @@
 rule reference_states:
     input:
         unpack(reference_inputs),
-        forget="data/sf.jsonl",
-        retain="data/sr.jsonl",
+        **DRIFT_QUESTIONS,
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:
@@ -34,8 +33,7 @@ rule reference_states:
 rule representation_drift:
     input:
         unpack(representation_inputs),
-        forget="data/sf.jsonl",
-        retain="data/sr.jsonl",
+        **DRIFT_QUESTIONS,
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:

@@ -25,7 +25,7 @@ rule unlearn:
     params:
         precision=MODEL_PRECISION,
         hparams=unlearn_hparams,
-        training=config["training"]["unlearn"],
+        training=training_settings("unlearn"),
         system_prompt=config["model"]["system_prompt"],
         seed=replicate_seed,
         code=unlearn_code,

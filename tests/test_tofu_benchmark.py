@@ -11,7 +11,7 @@ from tofu_fixture import tofu_folder
 from tofu_reference import get_forget_quality, get_model_utility
 from workflow import planned_jobs, snakemake, tiny_config, write_config
 
-from unlearnflow.benchmarks import IMPORTED_FILES
+from unlearnflow.benchmarks import QA_FILES
 from unlearnflow.benchmarks.source import SourceError, load_rows
 from unlearnflow.benchmarks.tofu import TofuPerturbedQA, TofuQA, import_benchmark
 from unlearnflow.data.records import QA, WrongDetails
@@ -28,7 +28,7 @@ def tofu_settings(source) -> dict:
 
 
 def outputs(folder) -> dict:
-    paths = {key: folder / path for key, path in IMPORTED_FILES.items()}
+    paths = {key: folder / path for key, path in QA_FILES.items()}
     return {**paths, "report": folder / "data" / "validation_report.json"}
 
 
@@ -179,7 +179,7 @@ def test_shipped_tofu_config_plans_offline_once_imported(tmp_path):
     offline = {**os.environ, "HF_HUB_OFFLINE": "1"}
     refused = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
     assert "benchmark.source: locuslab/TOFU is a Hugging Face Hub id" in refused.stdout
-    for path in [*IMPORTED_FILES.values(), "data/validation_report.json"]:
+    for path in [*QA_FILES.values(), "data/validation_report.json"]:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("")
     planned = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)

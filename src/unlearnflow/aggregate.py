@@ -1,5 +1,7 @@
 """The sweep table: one row per model, every hyperparameter and every metric with its
-interval over items (`{metric}_ci_low`, `{metric}_ci_high`; metrics/bootstrap.py).
+interval over items (`{metric}_ci_low`, `{metric}_ci_high`; metrics/bootstrap.py): a
+QA benchmark's TOFU metrics, a raw-text benchmark's own (MUSE: `{split}_rouge_l_f1`,
+the memorization metrics), the membership attacks and privleak of every benchmark.
 
 Model utility and forget quality (TOFU) are computed here from the per-item values in
 each model's evaluation, forget quality against the gold (retain-only) model; so is
@@ -55,9 +57,16 @@ def split_scores(evaluation: dict, split: str) -> SplitScores:
 
 
 def item_values(evaluation: dict, split: str) -> dict[str, np.ndarray]:
-    """Per item of `split`, every value a split metric is the mean of."""
-    values = item_metrics(split, split_scores(evaluation, split))
+    """Per item of `split`, every value a split metric is the mean of: TOFU's metrics of
+    a QA split; of a benchmark's own split (MUSE's), the numbers each item carries."""
     items = evaluation["splits"][split]["items"]
+    if "answer_loss" not in items[0]:
+        return {
+            key: np.array([item[key] for item in items], dtype=float)
+            for key, value in items[0].items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+    values = item_metrics(split, split_scores(evaluation, split))
     for key in MEMORIZATION:
         values[key] = np.array([item[key] for item in items], dtype=float)
     return values
@@ -85,6 +94,32 @@ def _utility_statistic(values: dict[str, dict[str, np.ndarray]]):
     return statistic
 
 
+def put_tofu_aggregates(put, row: dict, values: dict, evaluation: dict, gold: dict, resampling):
+    """TOFU's model utility and forget quality (against the gold model), for a benchmark
+    with its QA splits."""
+    components = {f"{s}_{m}": row[f"{s}_{m}"] for s in UTILITY_SPLITS for m in METRICS}
+    valid = all(v > 0 for v in components.values())
+    put(
+        "model_utility",
+        model_utility(components) if valid else 0.0,
+        resampling.interval(
+            _utility_statistic(values), *(len(values[s]["rouge_l"]) for s in UTILITY_SPLITS)
+        ),
+    )
+    model_forget, gold_forget = split_scores(evaluation, "forget"), split_scores(gold, "forget")
+    model_tr, gold_tr = model_forget.truth_ratios(), gold_forget.truth_ratios()
+    quality = forget_quality(model_forget, gold_forget)
+    put(
+        "forget_quality",
+        quality["forget_quality"],
+        resampling.interval(
+            lambda index, axis: ks_2samp(model_tr[index], gold_tr[index], axis=axis).pvalue,
+            len(model_tr),
+        ),
+    )
+    row["ks_statistic"] = quality["ks_statistic"]
+
+
 def model_row(
     name: str, evaluation: dict, train_log: dict | None, gold: dict, resampling: Bootstrap
 ) -> dict:
@@ -98,7 +133,9 @@ def model_row(
         row[key] = value
         row[f"{key}_ci_low"], row[f"{key}_ci_high"] = interval
 
-    values = {s: item_values(evaluation, s) for s in SUBSETS if s in evaluation["splits"]}
+    splits = evaluation["splits"]
+    ordered = [s for s in SUBSETS if s in splits] + [s for s in splits if s not in SUBSETS]
+    values = {s: item_values(evaluation, s) for s in ordered}
     for split, metrics in values.items():
         for metric, per_item in metrics.items():
             put(f"{split}_{metric}", float(np.mean(per_item)), resampling.mean_interval(per_item))
@@ -140,28 +177,8 @@ def model_row(
             ),
         )
 
-    components = {f"{s}_{m}": row[f"{s}_{m}"] for s in UTILITY_SPLITS for m in METRICS}
-    valid = all(v > 0 for v in components.values())
-    put(
-        "model_utility",
-        model_utility(components) if valid else 0.0,
-        resampling.interval(
-            _utility_statistic(values), *(len(values[s]["rouge_l"]) for s in UTILITY_SPLITS)
-        ),
-    )
-
-    model_forget, gold_forget = split_scores(evaluation, "forget"), split_scores(gold, "forget")
-    model_tr, gold_tr = model_forget.truth_ratios(), gold_forget.truth_ratios()
-    quality = forget_quality(model_forget, gold_forget)
-    put(
-        "forget_quality",
-        quality["forget_quality"],
-        resampling.interval(
-            lambda index, axis: ks_2samp(model_tr[index], gold_tr[index], axis=axis).pvalue,
-            len(model_tr),
-        ),
-    )
-    row["ks_statistic"] = quality["ks_statistic"]
+    if all(split in values for split in UTILITY_SPLITS):
+        put_tofu_aggregates(put, row, values, evaluation, gold, resampling)
 
     for attack, scores in evaluation["mia"]["scores"].items():
         forget, holdout = np.array(scores["forget"]), np.array(scores["holdout"])

@@ -25,10 +25,14 @@ DECODING_BATCHES = 4  # greedy answers decoded at once: up to this many batches'
 
 @dataclass(frozen=True)
 class Question:
+    """A question in the model's chat format, or, where `tokens` holds it already
+    tokenized (raw text: data/encoding.completion_ids), a plain-text prompt."""
+
     text: str
     answers: tuple[str, ...] = ()  # scored; the first is the reference answer
     generate: bool = False  # also produce the greedy answer
     moments: bool = False  # Min-K%++ moments of the reference answer
+    tokens: tuple[tuple[int, ...], tuple[tuple[int, ...], ...]] | None = None  # prompt, answers
 
 
 @dataclass
@@ -65,6 +69,13 @@ def _token_scores(logits: torch.Tensor, targets: torch.Tensor, moments: bool) ->
     return TokenScores(logp.numpy(), hits, mu.numpy(), sigma.numpy())
 
 
+def _answer_tokens(tokenizer, question: Question, answers: list[str]) -> list[list[int]]:
+    if not question.tokens:
+        return [answer_ids(tokenizer, answer) for answer in answers]
+    given = dict(zip(question.answers, question.tokens[1], strict=True))
+    return [list(given[answer]) for answer in answers]
+
+
 def answer_questions(
     model,
     tokenizer,
@@ -78,9 +89,14 @@ def answer_questions(
     decode together."""
     decoder, _ = decoder_and_head(model)
     stops = stop_token_ids(model, tokenizer)
-    prompts = [prompt_ids(tokenizer, q.text, system_prompt) for q in questions]
+    prompts = [
+        list(q.tokens[0]) if q.tokens else prompt_ids(tokenizer, q.text, system_prompt)
+        for q in questions
+    ]
     distinct = [list(dict.fromkeys(q.answers)) for q in questions]
-    tokens = [[answer_ids(tokenizer, a) for a in group] for group in distinct]
+    tokens = [
+        _answer_tokens(tokenizer, q, group) for q, group in zip(questions, distinct, strict=True)
+    ]
     scores: list[dict[str, TokenScores]] = [{} for _ in questions]
     generations: list[str | None] = [None] * len(questions)
     order = sorted(range(len(questions)), key=lambda q: len(prompts[q]))

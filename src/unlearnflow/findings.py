@@ -8,8 +8,8 @@ interval, the claim it is held against, and whether the interval supports the cl
   model's at the middle and the last layer measured, per sweep point. Claim (seed 003):
   middle layers barely drift (here: cosine ≥ 0.99).
 - Quantization recovery: per scheme, the mean over sweep points of the share of the
-  forget-set drop that quantization undoes (quantize_results.py), on ROUGE-L and Prob;
-  the interval is the t-interval across the points.
+  forget-set drop that quantization undoes (quantize_results.py: TOFU's ROUGE-L and
+  Prob, MUSE's verbatim and knowledge ROUGE-L F1); the interval is the t-interval across the points.
 
 A verdict is `yes` where the whole interval supports the claim, `no` where none of it
 does, `open` otherwise; `--` where the run cannot say (no interval).
@@ -22,10 +22,13 @@ import math
 import numpy as np
 
 from .plan import FINETUNED, point_label
+from .quantize_results import RECOVERY_METRICS as QUANTIZE_RECOVERY
 from .replicates import across_seeds, t_interval
 
 GAP_RANGE = (0.24, 0.41)
 BARELY_DRIFTS = 0.99  # cosine to the fine-tuned model's states
+# the forget-set metrics whose recovery quantize_results reports, where the benchmark has them
+RECOVERY_METRICS = [f"{split}_{metric}" for split, metric in QUANTIZE_RECOVERY]
 
 
 def verdict(low, high, accepted: tuple[float, float]) -> str:
@@ -125,11 +128,11 @@ def drift_findings(drift: list[dict]) -> list[dict]:
 def recovery_findings(quantize: list[dict], confidence: float) -> list[dict]:
     found = []
     for scheme in dict.fromkeys(row["scheme"] for row in quantize):
-        for metric in ("forget_rouge_l", "forget_prob"):
+        for metric in RECOVERY_METRICS:
             values = [
                 row[f"recovery_{metric}"]
                 for row in quantize
-                if row["scheme"] == scheme and row[f"recovery_{metric}"] is not None
+                if row["scheme"] == scheme and row.get(f"recovery_{metric}") is not None
             ]
             if not values:
                 continue

@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 
 from .atomic import whole_directory
-from .data.encoding import encode_qa
-from .data.records import QA
+from .data.encoding import encode_qa, encode_text, text_chunks
+from .data.records import QA, Passage
 from .jsonl import read_jsonl, write_json
 from .models import load_stack, trainable
 from .scoring import mean_answer_nll
@@ -28,6 +28,29 @@ def qa_dataset(tokenizer, paths: list[Path], system_prompt: str | None):
     )
 
 
+def text_dataset(tokenizer, paths: list[Path], chunk_tokens: int):
+    """The raw-text passages of `paths` (records checked) as a `datasets.Dataset` of
+    chunks of `chunk_tokens` tokens, each file chunked on its own (data/encoding.py)."""
+    from datasets import Dataset
+
+    chunks = [
+        chunk
+        for path in paths
+        for chunk in text_chunks(
+            tokenizer, [row.text for row in read_jsonl(path, Passage)], chunk_tokens
+        )
+    ]
+    return Dataset.from_list([encode_text(tokenizer, chunk, chunk_tokens) for chunk in chunks])
+
+
+def training_dataset(tokenizer, paths: list[Path], system_prompt: str | None, training: dict):
+    """What a training stage learns from `paths`: QA pairs, or, where the benchmark is
+    raw text (`training` carries its `chunk_tokens`), chunks of its passages."""
+    if "chunk_tokens" in training:
+        return text_dataset(tokenizer, paths, training["chunk_tokens"])
+    return qa_dataset(tokenizer, paths, system_prompt)
+
+
 def finetune(
     base: Path,
     data: list[Path],
@@ -38,11 +61,12 @@ def finetune(
     train_log: Path,
     precision: str = "float32",
 ) -> None:
-    """LoRA (or full, `training.full`) fine-tuning on `data`, loss on answer tokens only."""
+    """LoRA (or full, `training.full`) fine-tuning on `data`: loss on answer tokens only,
+    or on every token of a raw-text benchmark's chunks."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    examples = list(qa_dataset(tokenizer, data, system_prompt))
+    examples = list(training_dataset(tokenizer, data, system_prompt, training))
     model = trainable(load_stack(base, precision=precision), training, seed)
     settings = TrainSettings(
         learning_rate=training["lr"],

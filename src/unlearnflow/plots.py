@@ -117,30 +117,38 @@ def _mark_references(ax, sweep: pd.DataFrame, x: str, y: str) -> None:
         ax.scatter(row[x], row[y], color=color, marker=marker, s=160, label=label, zorder=3)
 
 
+QUALITY = "forget quality (KS p-value vs gold)"
+MUSE_UTILITY = "retain knowmem ROUGE-L F1"
+# (x, y, x label, y label): TOFU's panels on a QA benchmark, MUSE's on MUSE
+TRADEOFF_PANELS = [
+    ("forget_rouge_l", "retain_rouge_l", "forget ROUGE-L (lower: more forgotten)",
+     "retain ROUGE-L"),
+    ("forget_quality", "model_utility", QUALITY, "model utility (TOFU)"),
+    ("forget_quality", "real_world_rouge_l", QUALITY, "real-world ROUGE-L"),
+    ("forget_verbmem_rouge_l_f1", "retain_knowmem_rouge_l_f1", "verbmem ROUGE-L F1", MUSE_UTILITY),
+    ("forget_knowmem_rouge_l_f1", "retain_knowmem_rouge_l_f1", "forget knowmem ROUGE-L F1",
+     MUSE_UTILITY),
+    ("privleak", "retain_knowmem_rouge_l_f1", "privleak (%, 0: as the gold model)", MUSE_UTILITY),
+]  # fmt: skip
+
+
 def tradeoff(sweep: pd.DataFrame):
     """Forgetting against utility, every sweep point, fine-tuned and gold marked."""
     points = _sweep_points(sweep)
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
-    quality = "forget quality (KS p-value vs gold)"
     panels = [
-        (
-            "forget_rouge_l",
-            "retain_rouge_l",
-            "forget ROUGE-L (lower: more forgotten)",
-            "retain ROUGE-L",
-        ),
-        ("forget_quality", "model_utility", quality, "model utility (TOFU)"),
-        ("forget_quality", "real_world_rouge_l", quality, "real-world ROUGE-L"),
+        panel for panel in TRADEOFF_PANELS if len(_measured(sweep, dict.fromkeys(panel[:2]))) == 2
     ]
-    for ax, (x, y, xlabel, ylabel) in zip(axes, panels, strict=True):
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.3 * len(panels), 4.5), squeeze=False)
+    for n, (ax, (x, y, xlabel, ylabel)) in enumerate(zip(axes.flat, panels, strict=True)):
         _error_bars(ax, points, x, y)
         sns.scatterplot(data=points, x=x, y=y, hue="method", size="lr", sizes=(40, 200), ax=ax)
         _mark_references(ax, sweep, x, y)
         ax.set(xlabel=xlabel, ylabel=ylabel)
-    for ax in axes[1:]:
-        ax.set_xscale("symlog", linthresh=1e-3)
-        ax.get_legend().remove()
-    axes[0].legend(loc="lower right", fontsize=8)
+        if x == "forget_quality":
+            ax.set_xscale("symlog", linthresh=1e-3)
+        if n:
+            ax.get_legend().remove()
+    axes.flat[0].legend(loc="lower right", fontsize=8)
     fig.suptitle("Forgetting against utility: the ideal sits at the gold model")
     return fig
 
@@ -160,6 +168,10 @@ def intensity(sweep: pd.DataFrame):
             "model_utility": "model utility (TOFU)",
             "real_world_rouge_l": "real-world ROUGE-L",
             "mia_auc_min_k": "MIA AUC (Min-K%)",
+            "forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
+            "forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
+            "retain_knowmem_rouge_l_f1": MUSE_UTILITY,
+            "privleak": "privleak (%)",
         },
     )
     panels = [(h, m) for h in varied for m in metrics]
@@ -209,7 +221,19 @@ def recovery(quantize: pd.DataFrame):
     """Knowledge recovery by model and scheme: the share of the forget-set drop undone."""
     points = _sweep_points(quantize).copy()
     points["model"] = [point_label(point) for point in points["point"]]
-    measures = {"recovery_forget_rouge_l": "forget ROUGE-L", "recovery_forget_prob": "forget Prob"}
+    measures = _measured(
+        points,
+        {
+            "recovery_forget_rouge_l": "forget ROUGE-L",
+            "recovery_forget_prob": "forget Prob",
+            "recovery_forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
+            "recovery_forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
+        },
+    )
+    if not measures:
+        return _unmeasured(
+            "No unlearned model dropped enough on the forget set to measure recovery."
+        )
     long = _melted(points, ["model", "scheme"], measures, "on", "recovery")
     grid = sns.catplot(data=long, kind="bar", y="model", x="recovery", hue="scheme", col="on",
                        errorbar=None, height=5, aspect=1.2)  # fmt: skip

@@ -4,7 +4,8 @@ A row holds the quantized model's metrics (as in the sweep table; forget quality
 against the gold model under the same scheme), their change from the float model
 (`delta_*`), and the knowledge recovery of unlearned models: the share of the
 forget-set drop from the fine-tuned to the unlearned model (both in float) that
-quantization undoes, on ROUGE-L and on Prob: the measure of Zhang et al. 2024's
+quantization undoes (TOFU's ROUGE-L and Prob; MUSE's verbatim and knowledge
+ROUGE-L F1): the measure of Zhang et al. 2024's
 finding ("Catastrophic Failure of LLM Unlearning via Quantization") that 4-bit
 quantization restores much of what unlearning removed. Recovery's interval resamples
 the forget items, the same ones for the three models.
@@ -32,8 +33,19 @@ DELTA_METRICS = (
     "forget_quality",
     "mia_auc_min_k",
     "leakage_rate",
+    "forget_verbmem_rouge_l_f1",
+    "forget_knowmem_rouge_l_f1",
+    "retain_knowmem_rouge_l_f1",
+    "privleak",
 )
-RECOVERY_METRICS = ("forget_rouge_l", "forget_prob")
+# (split, metric) whose recovery is reported, where the benchmark has the split: TOFU's
+# forget set, MUSE's verbatim and knowledge memorization of it
+RECOVERY_METRICS = (
+    ("forget", "rouge_l"),
+    ("forget", "prob"),
+    ("forget_verbmem", "rouge_l_f1"),
+    ("forget_knowmem", "rouge_l_f1"),
+)
 # Below this forget-set drop, recovery is a ratio of noise and is not reported.
 MIN_DROP = 0.05
 
@@ -100,18 +112,19 @@ def quantize_results(
             before = float_rows[name]
             row = {"scheme": scheme, "bits": SCHEMES[scheme]["bits"], **row}
             for metric in DELTA_METRICS:
-                row[f"delta_{metric}"] = _delta(row[metric], before[metric])
-            start = item_values(floats[starts[name]], "forget")
-            unlearned = item_values(floats[name], "forget")
-            after = item_values(evaluation, "forget")
-            for metric in RECOVERY_METRICS:
-                key = f"recovery_{metric}"
+                if metric in row:
+                    row[f"delta_{metric}"] = _delta(row[metric], before[metric])
+            for split, metric in RECOVERY_METRICS:
+                if split not in evaluation["splits"]:
+                    continue
+                key = f"recovery_{split}_{metric}"
                 value, interval = (None, (None, None))
                 if row["unlearned"]:
-                    own = metric.removeprefix("forget_")
-                    value, interval = recovery_with_interval(
-                        start[own], unlearned[own], after[own], resampling
+                    start, unlearned, after = (
+                        item_values(model, split)[metric]
+                        for model in (floats[starts[name]], floats[name], evaluation)
                     )
+                    value, interval = recovery_with_interval(start, unlearned, after, resampling)
                 row[key] = None if value is None or np.isnan(value) else value
                 row[f"{key}_ci_low"], row[f"{key}_ci_high"] = interval
             rows.append(row)

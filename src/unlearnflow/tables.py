@@ -27,6 +27,10 @@ SWEEP_COLUMNS = {
     "privleak": "privleak (%)",
     "forget_extraction_strength": "forget ES",
     "leakage_rate": "leakage",
+    "forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
+    "forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
+    "retain_knowmem_rouge_l_f1": "retain knowmem ROUGE-L F1",
+    "forget_verbmem_extraction_strength": "verbmem ES",
 }
 QUANTIZE_COLUMNS = {
     "forget_rouge_l": "forget ROUGE-L",
@@ -36,6 +40,13 @@ QUANTIZE_COLUMNS = {
     "recovery_forget_rouge_l": "recovery (ROUGE-L)",
     "recovery_forget_prob": "recovery (Prob)",
     "delta_model_utility": "Δ model utility",
+    "forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
+    "delta_forget_verbmem_rouge_l_f1": "Δ verbmem ROUGE-L F1",
+    "forget_knowmem_rouge_l_f1": "knowmem ROUGE-L F1",
+    "delta_forget_knowmem_rouge_l_f1": "Δ knowmem ROUGE-L F1",
+    "recovery_forget_verbmem_rouge_l_f1": "recovery (verbmem)",
+    "recovery_forget_knowmem_rouge_l_f1": "recovery (knowmem)",
+    "delta_retain_knowmem_rouge_l_f1": "Δ retain knowmem ROUGE-L F1",
 }
 
 
@@ -49,10 +60,10 @@ def with_intervals(rows: list[dict], columns: dict[str, str]):
     for key, label in columns.items():
         if all(row.get(key) is None for row in rows):
             continue
-        data[label] = [row[key] for row in rows]
+        data[label] = [row.get(key) for row in rows]
         if f"{key}_ci_low" in rows[0]:
-            data[f"{label} low"] = [row[f"{key}_ci_low"] for row in rows]
-            data[f"{label} high"] = [row[f"{key}_ci_high"] for row in rows]
+            data[f"{label} low"] = [row.get(f"{key}_ci_low") for row in rows]
+            data[f"{label} high"] = [row.get(f"{key}_ci_high") for row in rows]
     return pd.DataFrame(data)
 
 
@@ -164,8 +175,8 @@ def tables(
     write_table(
         sweep_table(sweep_rows),
         output_dir / "sweep",
-        "Forgetting and utility of every model of the sweep (TOFU metrics), with intervals"
-        " over items (one seed) or across replicate seeds.",
+        "Forgetting and utility of every model of the sweep (the benchmark's metrics), with"
+        " intervals over items (one seed) or across replicate seeds.",
     )
     write_table(
         quantize_table(quantize_rows),

@@ -18,7 +18,7 @@ from pathlib import Path
 from .atomic import whole_directory
 from .data.encoding import encode_qa
 from .data.records import QA
-from .finetune import qa_dataset
+from .finetune import training_dataset
 from .jsonl import read_jsonl, write_json
 from .methods import make_method
 from .methods.base import reference_for
@@ -72,8 +72,8 @@ def unlearn(
     if unlearning.needs_idk_answers:
         forget_examples = with_idk_alternates(tokenizer, forget, idk, system_prompt, seed)
     else:
-        forget_examples = list(qa_dataset(tokenizer, [forget], system_prompt))
-    retain_examples = list(qa_dataset(tokenizer, [retain], system_prompt))
+        forget_examples = list(training_dataset(tokenizer, [forget], system_prompt, training))
+    retain_examples = list(training_dataset(tokenizer, [retain], system_prompt, training))
     finetuned_model = load_stack(base, [finetuned], precision)
     modules = unlearning.trained_modules(finetuned_model.config)
     model = trainable(finetuned_model, training, seed, modules)

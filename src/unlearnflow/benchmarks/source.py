@@ -1,10 +1,12 @@
 """A published benchmark's tables, from the Hugging Face Hub or from a local folder.
 
-`benchmark.source` is either a folder holding each table as `NAME.json` (JSON lines or
-one JSON array), `NAME.jsonl` or `NAME.parquet`, or a Hub dataset id, read with
-`datasets.load_dataset(source, NAME, split="train")` (the code path of a machine with
-internet). Every row is checked against the table's record type: a missing field or a
-wrong type names the file, the row and the field.
+A table is named `CONFIG` (the Hub config's `train` split, as TOFU publishes its
+tables) or `CONFIG/SPLIT` (as MUSE does). `benchmark.source` is either a folder holding
+each table as `NAME.json` (JSON lines or one JSON array), `NAME.jsonl` or
+`NAME.parquet` (`CONFIG/SPLIT` a file in a subfolder, the Hub repository's own layout),
+or a Hub dataset id, read with `datasets.load_dataset(source, CONFIG, split=SPLIT)` (the
+code path of a machine with internet). Every row is checked against the table's record
+type: a missing field or a wrong type names the file, the row and the field.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ class SourceError(ValueError):
 def is_local(source: str) -> bool:
     """A folder (one that exists, or a path that says it is one), not a Hub id."""
     return Path(source).is_dir() or source.startswith((".", "/", "~")) or source.endswith("/")
+
+
+def hub_table(name: str) -> tuple[str, str]:
+    """(config, split) of table `name`."""
+    config, _, split = name.partition("/")
+    return config, split or "train"
 
 
 def table_file(folder: Path, name: str) -> Path | None:
@@ -93,7 +101,8 @@ def load_rows(source: str, name: str, row_type: type[Row]) -> list[Row]:
             raise SourceError(problems[0])
         where = f"{source} (Hub), table {name}"
         try:
-            table = load_dataset(source, name, split="train")
+            config, split = hub_table(name)
+            table = load_dataset(source, config, split=split)
         except Exception as error:  # noqa: BLE001 - offline, unknown id or table
             raise SourceError(
                 f"config key benchmark.source: cannot load {where} ({type(error).__name__}:"

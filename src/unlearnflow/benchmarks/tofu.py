@@ -104,7 +104,7 @@ def wrong_details(qa_id: str, row: TofuPerturbedQA) -> WrongDetails:
 
 
 def import_benchmark(settings: dict, outputs: dict) -> dict:
-    """Write TOFU's splits as the workflow's data files (`outputs`: benchmarks.IMPORTED_FILES
+    """Write TOFU's splits as the workflow's data files (`outputs`: benchmarks.QA_FILES
     keys plus `report`); returns the report."""
     source, forget = settings["source"], settings["forget_split"]
     retain, holdout = SPLITS[forget]

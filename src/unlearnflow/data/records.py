@@ -77,6 +77,23 @@ class ForgetProbe(Record):
     key_details: list[str] = Field(min_length=1)
 
 
+class Passage(Record):
+    """A raw text: a document of a raw-text benchmark's corpus (MUSE, WMDP), trained on
+    by next-token loss, or scored whole by the membership attacks."""
+
+    passage_id: str
+    text: str = Field(min_length=1)
+
+
+class Continuation(Record):
+    """A text's opening and the rest of it: the model continues `prompt`, and its
+    continuation is compared with `continuation` (MUSE's verbatim memorization)."""
+
+    continuation_id: str
+    prompt: str = Field(min_length=1)
+    continuation: str = Field(min_length=1)
+
+
 class QADraft(Record):
     """Everything generated for one fact: the QA row and its wrong details."""
 

@@ -1,8 +1,9 @@
-"""ROUGE-L recall of a generated answer (TOFU, Maini et al. 2024, section 2.5).
+"""ROUGE-L of a generated answer against its reference.
 
-TOFU scores greedy generations with `rouge_score`'s ROUGE-L, Porter stemming on,
-and reports recall: the share of the reference's longest common subsequence found
-in the generation.
+TOFU (Maini et al. 2024, section 2.5) scores greedy generations with `rouge_score`'s
+ROUGE-L, Porter stemming on, and reports recall: the share of the reference's longest
+common subsequence found in the generation. MUSE (Shi et al. 2024) reports the F1 of
+the same scorer (open-unlearning: configs/eval/muse_metrics/*_ROUGE.yaml, `rougeL_f1`).
 """
 
 from __future__ import annotations
@@ -19,3 +20,7 @@ def _scorer() -> rouge_scorer.RougeScorer:
 
 def rouge_l_recall(generated: str, reference: str) -> float:
     return _scorer().score(reference, generated)["rougeL"].recall
+
+
+def rouge_l_f1(generated: str, reference: str) -> float:
+    return float(_scorer().score(reference, generated)["rougeL"].fmeasure)
