@@ -263,7 +263,7 @@ def raw_text_problems(config):
     for method in config["unlearn"]:
         if method in METHODS and METHODS[method].needs_idk_answers:
             problems.append(
-                f"config key unlearn.{method}: answers questions with \"I don't know\";"
+                f'config key unlearn.{method}: answers questions with "I don\'t know";'
                 f" {name} trains on raw text"
             )
     return problems
@@ -527,7 +527,8 @@ def golds(models):
 
 def evaluation_settings():
     """What the evaluator's results depend on (not the harness's tasks: rule lm_eval);
-    for a raw-text benchmark, the tokens of each scored text (`benchmark.max_length`)."""
+    for a raw-text benchmark, the tokens of each scored text (`benchmark.max_length`).
+    """
     settings = {k: v for k, v in config["evaluation"].items() if k != "lm_eval"}
     if RAW_TEXT_BENCHMARK:
         settings["text_tokens"] = config["benchmark"]["max_length"]
