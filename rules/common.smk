@@ -492,8 +492,10 @@ def unlearn_inputs(wildcards):
     return inputs
 
 
-# The evaluator of the benchmark's kind: TOFU's metrics of a QA benchmark, or MUSE's.
-EVALUATOR = "evaluate_muse.py" if RAW_TEXT_BENCHMARK else "evaluate.py"
+# The benchmark's evaluator: TOFU's metrics of a QA benchmark, or a raw-text benchmark's own.
+EVALUATOR = {"muse": "evaluate_muse.py", "wmdp": "evaluate_wmdp.py"}.get(
+    config["benchmark"]["name"], "evaluate.py"
+)
 
 
 def evaluate_inputs(wildcards):

@@ -40,7 +40,8 @@ SUBSETS = ("forget", "retain", "retain_correlated", "retain_other", "real_author
 MEMORIZATION = ("exact_memorization", "extraction_strength")
 # the real-world QA sets whose mean ROUGE-L is the seed-scale experiment's utility
 REAL_WORLD = ("real_authors", "world_facts")
-# the attack whose AUC privleak compares (open-unlearning's TOFU default)
+# the attack whose AUC privleak compares (open-unlearning's, on TOFU and on MUSE:
+# configs/eval/tofu_metrics/privleak.yaml, configs/eval/muse_metrics/privleak.yaml)
 PRIVLEAK_ATTACK = "min_k"
 # ROUGE-L recall from which a retain item counts as answered, for `truth_preferred`
 ANSWERED = 0.95
@@ -120,6 +121,39 @@ def put_tofu_aggregates(put, row: dict, values: dict, evaluation: dict, gold: di
     row["ks_statistic"] = quality["ks_statistic"]
 
 
+def put_membership(put, mia: dict, gold_mia: dict, resampling) -> None:
+    """Every attack's AUC, and privleak against the gold model's AUC (where the
+    benchmark has non-members: not WMDP)."""
+    for attack, scores in mia["scores"].items():
+        forget, holdout = np.array(scores["forget"]), np.array(scores["holdout"])
+        put(
+            f"mia_auc_{attack}",
+            mia["auc"][attack],
+            resampling.interval(
+                lambda f, h, axis, forget=forget, holdout=holdout: membership_auc(
+                    forget[f], holdout[h], axis=axis
+                ),
+                len(forget),
+                len(holdout),
+            ),
+        )
+    own, reference = mia["scores"], gold_mia["scores"]
+    pairs = [
+        (np.array(scores[PRIVLEAK_ATTACK]["forget"]), np.array(scores[PRIVLEAK_ATTACK]["holdout"]))
+        for scores in (own, reference)
+    ]
+
+    def privleak_statistic(f, h, axis):
+        aucs = [membership_auc(forget[f], holdout[h], axis=axis) for forget, holdout in pairs]
+        return np.vectorize(privleak)(*aucs)
+
+    put(
+        "privleak",
+        privleak(mia["auc"][PRIVLEAK_ATTACK], gold_mia["auc"][PRIVLEAK_ATTACK]),
+        resampling.interval(privleak_statistic, len(pairs[0][0]), len(pairs[0][1])),
+    )
+
+
 def model_row(
     name: str, evaluation: dict, train_log: dict | None, gold: dict, resampling: Bootstrap
 ) -> dict:
@@ -180,34 +214,8 @@ def model_row(
     if all(split in values for split in UTILITY_SPLITS):
         put_tofu_aggregates(put, row, values, evaluation, gold, resampling)
 
-    for attack, scores in evaluation["mia"]["scores"].items():
-        forget, holdout = np.array(scores["forget"]), np.array(scores["holdout"])
-        put(
-            f"mia_auc_{attack}",
-            evaluation["mia"]["auc"][attack],
-            resampling.interval(
-                lambda f, h, axis, forget=forget, holdout=holdout: membership_auc(
-                    forget[f], holdout[h], axis=axis
-                ),
-                len(forget),
-                len(holdout),
-            ),
-        )
-    own, reference = evaluation["mia"]["scores"], gold["mia"]["scores"]
-    pairs = [
-        (np.array(scores[PRIVLEAK_ATTACK]["forget"]), np.array(scores[PRIVLEAK_ATTACK]["holdout"]))
-        for scores in (own, reference)
-    ]
-
-    def privleak_statistic(f, h, axis):
-        aucs = [membership_auc(forget[f], holdout[h], axis=axis) for forget, holdout in pairs]
-        return np.vectorize(privleak)(*aucs)
-
-    put(
-        "privleak",
-        privleak(evaluation["mia"]["auc"][PRIVLEAK_ATTACK], gold["mia"]["auc"][PRIVLEAK_ATTACK]),
-        resampling.interval(privleak_statistic, len(pairs[0][0]), len(pairs[0][1])),
-    )
+    if evaluation["mia"] is not None:
+        put_membership(put, evaluation["mia"], gold["mia"], resampling)
     leaked = [probe["leaked"] for probe in evaluation["probes"]]
     interval = resampling.mean_interval(leaked) if leaked else (None, None)
     put("leakage_rate", evaluation["leakage_rate"], interval)

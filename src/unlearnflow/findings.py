@@ -9,7 +9,8 @@ interval, the claim it is held against, and whether the interval supports the cl
   middle layers barely drift (here: cosine ≥ 0.99).
 - Quantization recovery: per scheme, the mean over sweep points of the share of the
   forget-set drop that quantization undoes (quantize_results.py: TOFU's ROUGE-L and
-  Prob, MUSE's verbatim and knowledge ROUGE-L F1); the interval is the t-interval across the points.
+  Prob, MUSE's verbatim and knowledge ROUGE-L F1, WMDP's accuracy); the interval is
+  the t-interval across the points.
 
 A verdict is `yes` where the whole interval supports the claim, `no` where none of it
 does, `open` otherwise; `--` where the run cannot say (no interval).

@@ -129,6 +129,7 @@ TRADEOFF_PANELS = [
     ("forget_knowmem_rouge_l_f1", "retain_knowmem_rouge_l_f1", "forget knowmem ROUGE-L F1",
      MUSE_UTILITY),
     ("privleak", "retain_knowmem_rouge_l_f1", "privleak (%, 0: as the gold model)", MUSE_UTILITY),
+    ("wmdp_accuracy", "mmlu_accuracy", "WMDP accuracy (chance: 0.25)", "MMLU accuracy"),
 ]  # fmt: skip
 
 
@@ -172,6 +173,8 @@ def intensity(sweep: pd.DataFrame):
             "forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
             "retain_knowmem_rouge_l_f1": MUSE_UTILITY,
             "privleak": "privleak (%)",
+            "wmdp_accuracy": "WMDP accuracy",
+            "mmlu_accuracy": "MMLU accuracy",
         },
     )
     panels = [(h, m) for h in varied for m in metrics]
@@ -228,6 +231,7 @@ def recovery(quantize: pd.DataFrame):
             "recovery_forget_prob": "forget Prob",
             "recovery_forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
             "recovery_forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
+            "recovery_wmdp_accuracy": "WMDP accuracy",
         },
     )
     if not measures:
@@ -286,8 +290,11 @@ def logit_lens(lens: pd.DataFrame):
 
 def membership(sweep: pd.DataFrame):
     """MIA AUCs of every model, forget set against holdout of the same kind."""
+    attacks = _measured(sweep, MIA_ATTACKS)
+    if not attacks:
+        return _unmeasured("The benchmark has no non-members to attack membership with.")
     labelled = sweep.assign(model=[point_label(point) for point in sweep["point"]])
-    long = _melted(labelled, ["model"], MIA_ATTACKS, "attack", "AUC")
+    long = _melted(labelled, ["model"], attacks, "attack", "AUC")
     fig, ax = plt.subplots(figsize=(7, 6))
     sns.barplot(data=long, y="model", x="AUC", hue="attack", errorbar=None, ax=ax)
     _bar_error_bars(ax, long, "model", "attack", "AUC")

@@ -5,7 +5,7 @@ against the gold model under the same scheme), their change from the float model
 (`delta_*`), and the knowledge recovery of unlearned models: the share of the
 forget-set drop from the fine-tuned to the unlearned model (both in float) that
 quantization undoes (TOFU's ROUGE-L and Prob; MUSE's verbatim and knowledge
-ROUGE-L F1): the measure of Zhang et al. 2024's
+ROUGE-L F1; WMDP's accuracy): the measure of Zhang et al. 2024's
 finding ("Catastrophic Failure of LLM Unlearning via Quantization") that 4-bit
 quantization restores much of what unlearning removed. Recovery's interval resamples
 the forget items, the same ones for the three models.
@@ -37,14 +37,17 @@ DELTA_METRICS = (
     "forget_knowmem_rouge_l_f1",
     "retain_knowmem_rouge_l_f1",
     "privleak",
+    "wmdp_accuracy",
+    "mmlu_accuracy",
 )
 # (split, metric) whose recovery is reported, where the benchmark has the split: TOFU's
-# forget set, MUSE's verbatim and knowledge memorization of it
+# forget set, MUSE's verbatim and knowledge memorization of it, WMDP's accuracy
 RECOVERY_METRICS = (
     ("forget", "rouge_l"),
     ("forget", "prob"),
     ("forget_verbmem", "rouge_l_f1"),
     ("forget_knowmem", "rouge_l_f1"),
+    ("wmdp", "accuracy"),
 )
 # Below this forget-set drop, recovery is a ratio of noise and is not reported.
 MIN_DROP = 0.05

@@ -31,6 +31,8 @@ SWEEP_COLUMNS = {
     "forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
     "retain_knowmem_rouge_l_f1": "retain knowmem ROUGE-L F1",
     "forget_verbmem_extraction_strength": "verbmem ES",
+    "wmdp_accuracy": "WMDP accuracy",
+    "mmlu_accuracy": "MMLU accuracy",
 }
 QUANTIZE_COLUMNS = {
     "forget_rouge_l": "forget ROUGE-L",
@@ -47,6 +49,10 @@ QUANTIZE_COLUMNS = {
     "recovery_forget_verbmem_rouge_l_f1": "recovery (verbmem)",
     "recovery_forget_knowmem_rouge_l_f1": "recovery (knowmem)",
     "delta_retain_knowmem_rouge_l_f1": "Δ retain knowmem ROUGE-L F1",
+    "wmdp_accuracy": "WMDP accuracy",
+    "delta_wmdp_accuracy": "Δ WMDP accuracy",
+    "recovery_wmdp_accuracy": "recovery (WMDP)",
+    "delta_mmlu_accuracy": "Δ MMLU accuracy",
 }
 
 

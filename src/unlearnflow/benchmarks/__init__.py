@@ -7,9 +7,9 @@ drift run on it unchanged where its task allows. Imported while the DAG is built
 heavy imports here.
 
 Two kinds of benchmark: QA (synthetic, TOFU), whose training files hold question-answer
-pairs and whose models the TOFU evaluator scores; and raw text (MUSE), whose training
-files hold documents, trained on by next-token loss over chunks, and whose models its
-own evaluator scores.
+pairs and whose models the TOFU evaluator scores; and raw text (MUSE, WMDP), whose
+training files hold documents, trained on by next-token loss over chunks, and whose
+models the benchmark's own evaluator scores.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ from importlib import import_module
 SYNTHETIC = "synthetic"
 # name -> module; a module offers `settings_problems(settings)`, `source_tables(settings)`
 # and `import_benchmark(settings, outputs)`
-IMPORTED = {"tofu": "unlearnflow.benchmarks.tofu", "muse": "unlearnflow.benchmarks.muse"}
+IMPORTED = {
+    "tofu": "unlearnflow.benchmarks.tofu",
+    "muse": "unlearnflow.benchmarks.muse",
+    "wmdp": "unlearnflow.benchmarks.wmdp",
+}
 BENCHMARKS = (SYNTHETIC, *IMPORTED)
 # The files of a QA benchmark, by the name the rules give them (the synthetic benchmark
 # writes these and more: profiles and facts)
@@ -44,15 +48,30 @@ MUSE_FILES = {
     "privleak_forget": "data/privleak_forget.jsonl",
     "privleak_holdout": "data/privleak_holdout.jsonl",
 }
-IMPORTED_FILES = {"tofu": QA_FILES, "muse": MUSE_FILES}
-# benchmarks whose training files are raw text
-RAW_TEXT = frozenset({"muse"})
-# The QA files whose questions representation drift reads, per kind of benchmark
-DRIFT_QUESTIONS = {
-    "qa": {"forget": QA_FILES["forget"], "retain": QA_FILES["retain"]},
-    "muse": {"forget": MUSE_FILES["knowmem_forget"], "retain": MUSE_FILES["knowmem_retain"]},
+# WMDP's: the forget and retain corpora, the hazardous-knowledge and the MMLU questions
+# (multiple choice), and the same questions with their right answers as QA (for drift)
+WMDP_FILES = {
+    "forget": "data/sf.jsonl",
+    "retain": "data/sr.jsonl",
+    "wmdp": "data/wmdp_questions.jsonl",
+    "mmlu": "data/mmlu_questions.jsonl",
+    "wmdp_qa": "data/wmdp_qa.jsonl",
+    "mmlu_qa": "data/mmlu_qa.jsonl",
 }
-TRAINING_FILES = ("forget", "retain")
+IMPORTED_FILES = {"tofu": QA_FILES, "muse": MUSE_FILES, "wmdp": WMDP_FILES}
+# benchmarks whose training files are raw text
+RAW_TEXT = frozenset({"muse", "wmdp"})
+# The QA files whose questions representation drift reads, per benchmark (by default:
+# the QA benchmark's forget and retain sets)
+DRIFT_QUESTIONS = {
+    "muse": {"forget": MUSE_FILES["knowmem_forget"], "retain": MUSE_FILES["knowmem_retain"]},
+    "wmdp": {"forget": WMDP_FILES["wmdp_qa"], "retain": WMDP_FILES["mmlu_qa"]},
+}
+# the files a raw-text benchmark's evaluator reads, by role
+EVALUATED = {
+    "muse": [role for role in MUSE_FILES if role not in ("forget", "retain")],
+    "wmdp": ["wmdp", "mmlu"],
+}
 
 
 def benchmark_module(name: str):
@@ -65,13 +84,13 @@ def data_files(name: str) -> dict[str, str]:
 
 
 def evaluation_files(name: str) -> dict[str, str]:
-    """The data files a model's evaluation reads (all but the training corpora of a
-    raw-text benchmark)."""
+    """The data files a model's evaluation reads: a QA benchmark's all, a raw-text
+    benchmark's its evaluator's (`EVALUATED`)."""
     files = data_files(name)
-    if name in RAW_TEXT:
-        return {role: path for role, path in files.items() if role not in TRAINING_FILES}
+    if name in EVALUATED:
+        return {role: files[role] for role in EVALUATED[name]}
     return files
 
 
 def drift_questions(name: str) -> dict[str, str]:
-    return DRIFT_QUESTIONS.get(name, DRIFT_QUESTIONS["qa"])
+    return DRIFT_QUESTIONS.get(name, {"forget": QA_FILES["forget"], "retain": QA_FILES["retain"]})

@@ -94,6 +94,17 @@ class Continuation(Record):
     continuation: str = Field(min_length=1)
 
 
+class MultipleChoice(Record):
+    """A question with lettered choices, `answer` the index of the right one (WMDP's and
+    MMLU's); `subject` names the topic the prompt's description gives."""
+
+    question_id: str
+    subject: str
+    question: str = Field(min_length=1)
+    choices: list[str] = Field(min_length=2)
+    answer: int = Field(ge=0)
+
+
 class QADraft(Record):
     """Everything generated for one fact: the QA row and its wrong details."""
 
