@@ -54,7 +54,10 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
     assert not missing, f"not installed: {missing} (make test-slurm installs slurm-wlm, munge)"
     local, cluster_run = tmp_path / "local", tmp_path / "slurm"
     config = tiny_config(base=str(tiny_model))
-    config["seeds"] = [0]  # replicates are the workflow test's; here one seed keeps it short
+    # replicates and the method registry are the workflow test's: one seed and one
+    # method keep it short
+    config["seeds"] = [0]
+    config["unlearn"] = {"ga": config["unlearn"]["ga"]}
     # a harness task of our own, so that every rule that loads a model runs (offline)
     tasks = str(task_folder(tmp_path / "tasks"))
     config["evaluation"]["lm_eval"] = {"tasks": [TASK], "include_path": tasks}
