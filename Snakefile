@@ -31,6 +31,7 @@ include: "rules/unlearn.smk"
 include: "rules/evaluate.smk"
 include: "rules/quantize.smk"
 include: "rules/represent.smk"
+include: "rules/relearn.smk"
 include: "rules/report.smk"
 
 
@@ -45,6 +46,7 @@ rule all:
         tofu_log_targets(),
         "results/quantize_results.json",
         "results/repr_results.json",
+        relearn_targets(),
         rules.tables.output,
         rules.figures.output,
         rules.provenance.output,

@@ -30,6 +30,7 @@ from unlearnflow.data.categories import CATEGORIES, max_wrong_answers
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.methods import METHODS, make_method
 from unlearnflow.plan import (
+    ATTACKS,
     BASE,
     FIGURES,
     FINETUNED,
@@ -51,6 +52,7 @@ from unlearnflow.plan import (
     model_dir,
     quantized_path,
     reference_states_path,
+    relearn_path,
     stages,
     table_path,
     harness_path,
@@ -248,6 +250,35 @@ def grid_value_problems(method, grid):
     return problems
 
 
+def relearning_problems(config):
+    """Relearning attacks the data cannot give: a share of the synthetic forget set that
+    leaves no item to attack with or none to evaluate; attacks on raw text."""
+    relearning = config["relearning"]
+    if not relearning["attacks"]:
+        return []
+    if config["benchmark"]["name"] in RAW_TEXT:
+        return [
+            "config key relearning.attacks: attacks are built from QA; set [] for"
+            f" {config['benchmark']['name']}"
+        ]
+    problems = []
+    repeated = sorted(
+        {k for k in relearning["steps"] if relearning["steps"].count(k) > 1}
+    )
+    if repeated:
+        problems.append(f"config key relearning.steps: {repeated} listed twice")
+    if config["benchmark"]["name"] == SYNTHETIC:
+        people = config["data"]["people"]
+        count = round(relearning["share"] * people)
+        if not 1 <= count < people:
+            problems.append(
+                f"config key relearning.share: {relearning['share']} of {people} forget"
+                f" items is {count}; the attack needs at least one and must leave one to"
+                " evaluate"
+            )
+    return problems
+
+
 def raw_text_problems(config):
     """What a raw-text benchmark cannot train with: a QA rehearsal set, methods that
     answer a question with "I don't know"."""
@@ -277,6 +308,7 @@ def check_config(config, schema_path):
             + consistency_problems(config)
             + sweep_problems(config)
             + raw_text_problems(config)
+            + relearning_problems(config)
         )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
@@ -636,8 +668,61 @@ def mapped_paths(mapping):
     return [mapping]
 
 
+# --- relearning attacks: every trained model under every attack of the config ---
+RELEARNING = config["relearning"]
+
+
+def relearning_settings():
+    """What an attack's results depend on, but which attack it is (its wildcard)."""
+    return {key: value for key, value in RELEARNING.items() if key != "attacks"}
+
+
+def relearning_evaluation():
+    """The evaluation settings an attack's evaluations use."""
+    return {key: config["evaluation"][key] for key in ("batch_size", "max_new_tokens")}
+
+
+def model_seed(wildcards):
+    """The replicate seed of `wildcards.model`: its attack's random draws."""
+    return Model.parse(wildcards.model).seed
+
+
+def relearn_inputs(wildcards):
+    return {
+        "base": model_dir(BASE),
+        "stages": stages(Model.parse(wildcards.model)),
+        "validated": VALIDATED,
+        "forget": "data/sf.jsonl",
+        "retain": "data/sr.jsonl",
+        "wrong_details": "data/wrong_details.jsonl",
+    }
+
+
+def relearn_params():
+    models = PLAN.trained()
+    return {
+        "attacked": {
+            attack: {model.id: relearn_path(attack, model.id) for model in models}
+            for attack in RELEARNING["attacks"]
+        },
+        "starts": {model.id: model.replicate(FINETUNED).id for model in models},
+    }
+
+
+def relearn_targets():
+    """The relearning table, where the config names any attack."""
+    return ["results/relearn_results.json"] if RELEARNING["attacks"] else []
+
+
 # the params of an aggregation rule that map model ids to files
-PATH_PARAMS = ("evaluations", "quantized", "train_logs", "drifts", "harness")
+PATH_PARAMS = (
+    "evaluations",
+    "quantized",
+    "train_logs",
+    "drifts",
+    "harness",
+    "attacked",
+)
 
 
 def aggregation_inputs(params):

@@ -1,5 +1,5 @@
-# Tables of the sweep, the quantization stress test, the representation drift and the
-# findings; the figures; the run's provenance.
+# Tables of the sweep, the quantization stress test, the representation drift, the
+# findings and the relearning attacks; the figures; the run's provenance.
 
 
 rule tables:
@@ -7,6 +7,7 @@ rule tables:
         sweep="results/sweep_results.json",
         quantize="results/quantize_results.json",
         representation="results/repr_results.json",
+        relearning=relearn_targets(),
     output:
         tables=[table_path(name, fmt) for name in TABLES for fmt in TABLE_FORMATS],
     log:
@@ -26,6 +27,7 @@ rule figures:
         sweep="results/sweep_results.json",
         quantize="results/quantize_results.json",
         representation="results/repr_results.json",
+        relearning=relearn_targets(),
     output:
         **{
             name: report(

@@ -10,6 +10,7 @@ with script_job(snakemake):
         sweep=snakemake.input.sweep,
         quantize=snakemake.input.quantize,
         representation=snakemake.input.representation,
+        relearning=next(iter(snakemake.input.relearning), None),
         confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output[0]).parent,
     )

@@ -1,4 +1,5 @@
-"""Rule tables: the sweep, quantization and drift summaries -> results/tables/*.csv, .md, .tex."""
+"""Rule tables: the sweep, quantization, drift and relearning summaries
+-> results/tables/*.csv, .md, .tex."""
 
 from pathlib import Path
 
@@ -10,6 +11,7 @@ with script_job(snakemake):
         sweep=snakemake.input.sweep,
         quantize=snakemake.input.quantize,
         representation=snakemake.input.representation,
+        relearning=next(iter(snakemake.input.relearning), None),
         confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output.tables[0]).parent,
     )

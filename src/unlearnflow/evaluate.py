@@ -99,6 +99,21 @@ def membership(forget: list[Item], holdout: list[Item], k: float) -> dict:
     }
 
 
+def scored_question(item: Item, moments: bool = False) -> Question:
+    """An item's question: its answer, paraphrased and wrong answers scored, its greedy
+    answer generated."""
+    answers = (item.answer, item.paraphrased_answer, *item.wrong_answers)
+    return Question(item.question, answers, generate=True, moments=moments)
+
+
+def record_scores(item: Item, result) -> None:
+    """The scores and greedy answer of `scored_question(item)` into `item.scores`."""
+    answer, paraphrased, *wrong = result.scores
+    item.scores.update(
+        answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation
+    )
+
+
 @dataclass
 class EvaluationSet:
     """What one evaluation asks the model: the scored splits (TOFU's forget, retain,
@@ -111,12 +126,7 @@ class EvaluationSet:
     def questions(self) -> list[Question]:
         """Every question, in the order `record_answers` reads their answers back."""
         scored = [
-            Question(
-                item.question,
-                (item.answer, item.paraphrased_answer, *item.wrong_answers),
-                generate=True,
-                moments=name == "forget",
-            )
+            scored_question(item, moments=name == "forget")
             for name, items in self.splits.items()
             for item in items
         ]
@@ -131,10 +141,7 @@ class EvaluationSet:
         if len(answered) != held_out + len(self.probes):
             raise ValueError(f"{len(answered)} answers to {held_out + len(self.probes)} questions")
         for item, result in zip(scored, answered[: len(scored)], strict=True):
-            answer, paraphrased, *wrong = result.scores
-            item.scores.update(
-                answer=answer, paraphrased=paraphrased, wrong=wrong, generation=result.generation
-            )
+            record_scores(item, result)
         for item, result in zip(self.holdout, answered[len(scored) : held_out], strict=True):
             item.scores["answer"] = result.scores[0]
         return [result.generation for result in answered[held_out:]]

@@ -27,7 +27,7 @@ LABELS = {BASE: "base", **REFERENCES}
 
 # The summary tables (each as csv, md and tex) and the figures (png) a run writes; a
 # figure's caption is report/<name>.rst, its drawing plots.FIGURES[name].
-TABLES = ("sweep", "quantize", "drift", "findings")
+TABLES = ("sweep", "quantize", "drift", "findings", "relearn")
 FIGURES = (
     "tradeoff",
     "intensity",
@@ -36,6 +36,7 @@ FIGURES = (
     "layer_drift",
     "logit_lens",
     "membership",
+    "relearning",
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
@@ -51,6 +52,8 @@ TOFU_LOG_FILES = {
     "real_authors": "eval_real_author_wo_options.json",
     "world_facts": "eval_real_world_wo_options.json",
 }
+# Relearning attacks (relearn.py): the forget set's share, or related retain facts
+ATTACKS = ("forget_share", "related")
 # Quantization schemes (quantize.py): name -> bits per weight, and whether the config's
 # `quantization.group_size` applies; schemas/config.schema.yaml lists the same names.
 SCHEMES = {
@@ -71,6 +74,7 @@ GPU_RULES = (
     "quantize_evaluate",
     "reference_states",
     "representation_drift",
+    "relearn",
 )
 
 
@@ -228,6 +232,11 @@ def harness_path(model_id: str) -> str:
 
 def quantized_path(scheme: str, model_id: str) -> str:
     return f"results/quantize/{scheme}/{model_id}.json"
+
+
+def relearn_path(attack: str, model_id: str) -> str:
+    """A model's relearning attack: its forget metrics after each number of steps."""
+    return f"results/relearn/{attack}/{model_id}.json"
 
 
 def drift_path(model_id: str) -> str:

@@ -305,6 +305,34 @@ def membership(sweep: pd.DataFrame):
     return fig
 
 
+def relearning(attacks: pd.DataFrame | None):
+    """Forget ROUGE-L of the left-out forget items against relearning steps, per attack:
+    every unlearned model, the gold model (floor) and the fine-tuned model (ceiling)."""
+    if attacks is None:
+        return _unmeasured("The run has no relearning attacks (relearning.attacks).")
+    names = list(dict.fromkeys(attacks["attack"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(6.5 * len(names), 4.5), squeeze=False)
+    for ax, attack in zip(axes.flat, names, strict=True):
+        own = attacks[attacks["attack"] == attack]
+        points = _sweep_points(own)
+        _error_bars(ax, points, "steps", "forget_rouge_l")
+        sns.lineplot(data=points, x="steps", y="forget_rouge_l", hue="method", units="point",
+                     estimator=None, marker="o", ax=ax)  # fmt: skip
+        for point, (label, color, marker) in REFERENCES.items():
+            line = own[own["point"] == point]
+            if line.empty:
+                continue
+            _error_bars(ax, line, "steps", "forget_rouge_l")
+            ax.plot(line["steps"], line["forget_rouge_l"], color=color, marker=marker,
+                    linewidth=2.5, label=label)  # fmt: skip
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set(xlabel="attack steps", ylabel="forget ROUGE-L (left-out items)", title=attack)
+        ax.legend(fontsize=8)
+    fig.suptitle("Does a little fine-tuning bring the forgotten answers back?")
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = {
     "tradeoff": lambda t: tradeoff(t["sweep"]),
     "intensity": lambda t: intensity(t["sweep"]),
@@ -313,13 +341,20 @@ FIGURES = {
     "layer_drift": lambda t: layer_drift(t["drift"]),
     "logit_lens": lambda t: logit_lens(t["lens"]),
     "membership": lambda t: membership(t["sweep"]),
+    "relearning": lambda t: relearning(t["relearning"]),
 }
 
 
 def figures(
-    sweep: Path, quantize: Path, representation: Path, confidence: float, output_dir: Path
+    sweep: Path,
+    quantize: Path,
+    representation: Path,
+    confidence: float,
+    output_dir: Path,
+    relearning: Path | None = None,
 ) -> None:
-    """`confidence`: the level of the intervals across replicate seeds."""
+    """`confidence`: the level of the intervals across replicate seeds; `relearning`:
+    the relearning results, where the run attacks."""
     sns.set_theme(style="whitegrid", context="notebook")
     representation_rows = json.loads(Path(representation).read_text())
 
@@ -331,6 +366,7 @@ def figures(
         "quantize": folded(quantize, ("point", "scheme")),
         "drift": pd.DataFrame(representation_rows["drift"]),
         "lens": pd.DataFrame(representation_rows["logit_lens"]),
+        "relearning": folded(relearning, ("point", "attack", "steps")) if relearning else None,
     }
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     for name, draw in FIGURES.items():

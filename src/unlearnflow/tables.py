@@ -130,6 +130,28 @@ def drift_table(results: dict):
     return table
 
 
+def relearn_table(rows: list[dict]):
+    """Per model point and attack (`rows` folded across seeds): forget ROUGE-L before the
+    attack and after each number of steps, with intervals, and the steps to half
+    recovery (the first seed's)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows).set_index(["point", "attack"])
+    columns = {}
+    for steps in sorted(frame["steps"].unique()):
+        at = frame[frame["steps"] == steps]
+        label = f"ROUGE-L after {steps}"
+        columns[label] = at["forget_rouge_l"]
+        columns[f"{label} low"] = at["forget_rouge_l_ci_low"]
+        columns[f"{label} high"] = at["forget_rouge_l_ci_high"]
+    columns["steps to half recovery"] = frame[frame["steps"] == 0]["half_recovery_steps"]
+    table = pd.DataFrame(columns)
+    table.index = pd.MultiIndex.from_tuples(
+        [(point_label(point), attack) for point, attack in table.index], names=["model", "attack"]
+    )
+    return table
+
+
 def shown(table):
     """Every value to three decimals, with its interval where the table has one, as text;
     empty cells as "--"."""
@@ -168,9 +190,15 @@ def write_table(table, stem: Path, caption: str) -> None:
 
 
 def tables(
-    sweep: Path, quantize: Path, representation: Path, confidence: float, output_dir: Path
+    sweep: Path,
+    quantize: Path,
+    representation: Path,
+    confidence: float,
+    output_dir: Path,
+    relearning: Path | None = None,
 ) -> None:
-    """`confidence`: the level of the intervals across replicate seeds."""
+    """`confidence`: the level of the intervals across replicate seeds; `relearning`:
+    the relearning results, where the run attacks (else its table says so)."""
 
     def load(path):
         return json.loads(Path(path).read_text())
@@ -201,4 +229,22 @@ def tables(
         output_dir / "findings",
         "The seed-scale experiment's findings on this run, each with its interval and"
         " whether the interval supports the claim.",
+    )
+    write_table(
+        relearn_table(across_seeds(load(relearning), confidence, ("point", "attack", "steps")))
+        if relearning
+        else no_attacks(),
+        output_dir / "relearn",
+        "Relearning attacks: forget ROUGE-L of the forget items the attack never trains on,"
+        " before it and after each number of steps, and the steps an unlearned model needs"
+        " to win back half of its drop (the gold model: the floor; the fine-tuned: the ceiling).",
+    )
+
+
+def no_attacks():
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"relearning": ["no attacks in this run (relearning.attacks)"]},
+        index=pd.Index(["--"], name="model"),
     )

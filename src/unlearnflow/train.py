@@ -37,6 +37,7 @@ class TrainSettings:
     weight_decay: float = 0.0
     lr_schedule: str = "constant"  # or "linear": decays linearly towards zero over the run
     seed: int = 0
+    max_steps: int | None = None  # stop after this many steps, within the epochs
 
 
 @dataclass
@@ -115,8 +116,10 @@ def train(
     secondary: list[dict] | None,
     settings: TrainSettings,
     pad_id: int,
+    after_step: Callable[[int], None] | None = None,
 ) -> TrainResult:
-    """Train the model's trainable parameters for `settings.epochs` passes over `primary`."""
+    """Train the model's trainable parameters for `settings.epochs` passes over `primary`
+    (at most `settings.max_steps` steps); `after_step(steps)` runs after every step."""
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -124,6 +127,8 @@ def train(
         parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay
     )
     total_steps = settings.epochs * math.ceil(len(primary) / settings.batch_size)
+    if settings.max_steps is not None:
+        total_steps = min(total_steps, settings.max_steps)
     end_factor = {"constant": 1.0, "linear": 0.0}[settings.lr_schedule]
     schedule = torch.optim.lr_scheduler.LinearLR(
         optimizer, start_factor=1.0, end_factor=end_factor, total_iters=total_steps
@@ -151,6 +156,10 @@ def train(
             schedule.step()
             result.losses.append(loss.item())
             result.tokens += batch_tokens(batch) + (batch_tokens(other) if other else 0)
+            if after_step is not None:
+                after_step(result.steps)
+            if result.steps == settings.max_steps:
+                break
     model.eval()
     result.seconds = time.perf_counter() - start
     return result
