@@ -109,6 +109,7 @@ def wmdp_config(tiny_model, folder, **benchmark) -> dict:
     config["seeds"] = [0]
     config["benchmark"] = {**wmdp_settings(folder), **benchmark}
     config["training"]["finetune"]["rehearsal"] = False
+    config["relearning"]["attacks"] = []  # built from QA
     config["unlearn"] = {"npo": {"lr": [1.0e-4], "epochs": [1], "beta": [0.1]}}
     return config
 

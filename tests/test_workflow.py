@@ -11,7 +11,7 @@ from workflow import planned_counts, planned_jobs, snakemake, tiny_config, write
 pytestmark = pytest.mark.workflow
 # What every new or changed evaluation of a trained model also plans: its TOFU eval logs,
 # its quantized evaluation, the tables, the figures and the provenance; a new or changed
-# model also its representation drift.
+# model also its representation drift and its relearning attack (which evaluates too).
 QUANTIZED = {
     "tofu_eval_logs",
     "quantize_evaluate",
@@ -21,7 +21,8 @@ QUANTIZED = {
     "provenance",
     "all",
 }
-ANALYSED = QUANTIZED | {"representation_drift", "repr_results"}  # not reference_states
+ATTACKED = {"relearn", "relearn_results"}
+ANALYSED = QUANTIZED | ATTACKED | {"representation_drift", "repr_results"}  # not reference_states
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +112,26 @@ def test_quantization_and_representation_tables(built):
     assert all(r["delta_norm_ci_high"] == 0 for r in against_itself)
     lens = [r["layer"] for r in tables["logit_lens"] if r["model"] == "seed~0/retain_only"]
     assert lens == layers
+
+
+def test_relearning_attacks_every_trained_model(built):
+    """tiny.yaml: the forget_share attack (one of the three forget items) on the eight
+    trained models, the other two evaluated before it and after 1 and 2 steps."""
+    rows = json.loads((built / "results" / "relearn_results.json").read_text())
+    assert len(rows) == 8 * 3
+    assert {(row["attack"], row["steps"]) for row in rows} == {
+        ("forget_share", k) for k in (0, 1, 2)
+    }
+    run = json.loads((built / "results/relearn/forget_share/seed~0/finetuned.json").read_text())
+    assert len(run["attacked_with"]) == 1 and len(run["evaluated"]) == 2
+    gold = json.loads((built / "results/relearn/forget_share/seed~0/retain_only.json").read_text())
+    assert gold["evaluated"] == run["evaluated"]  # one evaluated set for every model
+    evaluation = json.loads((built / "results/eval/seed~0/finetuned.json").read_text())
+    before = {item["id"]: item for item in evaluation["splits"]["forget"]["items"]}
+    for item in run["results"][0]["items"]:  # before the attack: the model's own evaluation
+        assert item["answer_loss"] == pytest.approx(before[item["id"]]["answer_loss"])
+    table = (built / "results" / "tables" / "relearn.md").read_text()
+    assert "ROUGE-L after 2" in table and "steps to half recovery" in table
 
 
 def test_summary_tables_in_three_formats(built):
@@ -246,15 +267,15 @@ def test_sweep_edits_replan_only_what_they_touch(built):
         (built / "config.yaml").write_text(original)
         edited(built, lambda config: config["evaluation"].update(max_new_tokens=5))
         result = snakemake(built, "-n")
-        assert planned_jobs(result) == {"evaluate", "sweep_results", *QUANTIZED}
+        assert planned_jobs(result) == {"evaluate", "sweep_results", *QUANTIZED, *ATTACKED}
         assert result.stdout.count("rule evaluate:") == 9  # the base model's too
         assert result.stdout.count("rule quantize_evaluate:") == 8
         (built / "config.yaml").write_text(original)
         edited(built, lambda config: config["intervals"].update(resamples=300))
         result = snakemake(built, "-n")  # intervals are aggregation: no model job re-runs
         assert planned_jobs(result) == {
-            "sweep_results", "quantize_results", "repr_results", "tables", "figures",
-            "provenance", "all",
+            "sweep_results", "quantize_results", "repr_results", "relearn_results", "tables",
+            "figures", "provenance", "all",
         }  # fmt: skip
     finally:
         (built / "config.yaml").write_text(original)
@@ -307,11 +328,12 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     bytecode.mkdir(exist_ok=True)
     (bytecode / "rouge.cpython-311.pyc").write_bytes(b"compiled")
     assert plan() == set()  # Python's bytecode caches are no code edit
-    # three imports deep below scripts/evaluate.py, and imported by the aggregation
+    # three imports deep below scripts/evaluate.py (and relearn.py, which evaluates), and
+    # imported by the aggregation
     deep = project / "src" / "unlearnflow" / "metrics" / "truth_ratio.py"
     original = deep.read_text()
     deep.write_text(original + "\n# an edit\n")
-    assert plan() == {"evaluate", "sweep_results", *QUANTIZED}
+    assert plan() == {"evaluate", "sweep_results", *QUANTIZED, *ATTACKED}
     deep.write_text(original)
     assert plan() == set()
     registry = project / "src" / "unlearnflow" / "methods" / "__init__.py"
