@@ -21,6 +21,7 @@ LOCAL_RULES = {
     "sweep_results",
     "quantize_results",
     "repr_results",
+    "relearn_results",
     "tables",
     "figures",
     "provenance",
@@ -86,5 +87,10 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
         else:
             assert "TresPerJob" not in job
 
-    for name in ("sweep_results.json", "quantize_results.json", "repr_results.json"):
+    for name in (
+        "sweep_results.json",
+        "quantize_results.json",
+        "repr_results.json",
+        "relearn_results.json",
+    ):
         assert results(cluster_run, name) == results(local, name), name
