@@ -75,11 +75,24 @@ def test_the_attack_sets_never_hold_an_evaluated_item():
         )
 
 
-def run(tiny_model, data, tmp_path, steps, name):
+def run(tiny_model, data, tmp_path, steps, name, precision="float32"):
     settings = {"steps": steps, "share": 0.5, "lr": 5.0e-3, "batch_size": 2}
     evaluation = {"batch_size": 8, "max_new_tokens": 4}
     output = tmp_path / f"{name}.json"
-    relearn(tiny_model, [], data, "forget_share", settings, evaluation, LORA, "", 0, 0, output)
+    relearn(
+        tiny_model,
+        [],
+        data,
+        "forget_share",
+        settings,
+        evaluation,
+        LORA,
+        "",
+        0,
+        0,
+        output,
+        precision,
+    )
     return json.loads(output.read_text())
 
 
@@ -94,6 +107,13 @@ def test_an_attack_on_the_forget_share_raises_the_left_out_answers(tiny_model, d
     assert after > before
     alone = run(tiny_model, data, tmp_path, [16], "alone")
     assert alone["results"][-1]["metrics"] == pytest.approx(result["results"][-1]["metrics"])
+
+
+def test_a_bfloat16_model_is_evaluated_between_steps(tiny_model, data, tmp_path):
+    """bfloat16 weights with float32 adapters: the evaluations inside training run in the
+    training's mixed precision."""
+    result = run(tiny_model, data, tmp_path, [1, 2], "bf16", precision="bfloat16")
+    assert [r["steps"] for r in result["results"]] == [0, 1, 2]
 
 
 def test_half_recovery_is_the_first_step_past_halfway():

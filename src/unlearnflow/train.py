@@ -157,7 +157,8 @@ def train(
             result.losses.append(loss.item())
             result.tokens += batch_tokens(batch) + (batch_tokens(other) if other else 0)
             if after_step is not None:
-                after_step(result.steps)
+                with autocast:  # a bfloat16 model's float32 adapters need it to run at all
+                    after_step(result.steps)
             if result.steps == settings.max_steps:
                 break
     model.eval()
