@@ -3,15 +3,19 @@ published schema), trained on as raw text, scored by MUSE's metrics (checked aga
 independent computation) and run through the workflow."""
 
 import json
-import os
 
 import numpy as np
 import pytest
-import yaml
 from muse_fixture import muse_folder
 from rouge_score import rouge_scorer
 from sklearn.metrics import roc_auc_score
-from workflow import ROOT, planned_jobs, snakemake, tiny_config, write_config
+from workflow import (
+    planned_jobs,
+    planned_offline_once_imported,
+    snakemake,
+    tiny_config,
+    write_config,
+)
 
 from unlearnflow.benchmarks import MUSE_FILES
 from unlearnflow.benchmarks.muse import import_benchmark
@@ -82,6 +86,11 @@ def test_raw_text_is_chunked_and_trained_on_every_token_but_the_first(tiny_model
             "config key benchmark.retain_split: 'retain3' is none of retain1, retain2",
         ),
         ({}, {"rehearsal": True}, "config key training.finetune.rehearsal: muse trains on raw"),
+        (
+            {"max_length": 0},
+            {},
+            "config key benchmark.max_length: 0 is not a positive number of tokens (MUSE's",
+        ),
     ],
 )
 def test_bad_muse_settings_name_the_key(tmp_path, tiny_model, benchmark, overrides, said):
@@ -224,15 +233,11 @@ def test_the_workflow_runs_on_muse(tmp_path, tiny_model):
 def test_shipped_muse_config_plans_offline_once_imported(tmp_path):
     """configs/muse-news.yaml names the Hub: offline, it plans once data/ holds the
     imported benchmark (here, empty stand-ins of the files)."""
-    write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
-    configs = [str(tmp_path / "config.yaml"), str(ROOT / "configs" / "muse-news.yaml")]
-    offline = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    refused = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert "benchmark.source: muse-bench/MUSE-News is a Hugging Face Hub id" in refused.stdout
-    for path in [*MUSE_FILES.values(), "data/validation_report.json"]:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text("")
-    planned = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert planned.returncode == 0, planned.stderr[-2000:]
+    planned = planned_offline_once_imported(
+        tmp_path,
+        "muse-news.yaml",
+        MUSE_FILES.values(),
+        "benchmark.source: muse-bench/MUSE-News is a Hugging Face Hub id",
+    )
     assert {"published_model", "unlearn", "evaluate"} <= planned_jobs(planned)
     assert "finetune" not in planned_jobs(planned)

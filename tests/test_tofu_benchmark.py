@@ -6,10 +6,15 @@ import os
 import time
 
 import pytest
-import yaml
 from tofu_fixture import tofu_folder
 from tofu_reference import get_forget_quality, get_model_utility
-from workflow import planned_jobs, snakemake, tiny_config, write_config
+from workflow import (
+    planned_jobs,
+    planned_offline_once_imported,
+    snakemake,
+    tiny_config,
+    write_config,
+)
 
 from unlearnflow.benchmarks import QA_FILES
 from unlearnflow.benchmarks.source import SourceError, load_rows
@@ -172,18 +177,12 @@ def test_the_workflow_runs_on_tofu(tmp_path, tiny_model):
 def test_shipped_tofu_config_plans_offline_once_imported(tmp_path):
     """configs/tofu-forget10.yaml names the Hub: offline, it plans once data/ holds the
     imported benchmark (here, empty stand-ins of the files)."""
-    from workflow import ROOT
-
-    write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
-    configs = [str(tmp_path / "config.yaml"), str(ROOT / "configs" / "tofu-forget10.yaml")]
-    offline = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    refused = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert "benchmark.source: locuslab/TOFU is a Hugging Face Hub id" in refused.stdout
-    for path in [*QA_FILES.values(), "data/validation_report.json"]:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text("")
-    planned = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert planned.returncode == 0, planned.stderr[-2000:]
+    planned = planned_offline_once_imported(
+        tmp_path,
+        "tofu-forget10.yaml",
+        QA_FILES.values(),
+        "benchmark.source: locuslab/TOFU is a Hugging Face Hub id",
+    )
     # open-unlearning's published fine-tuned and retain90 models, not trained here
     assert {"published_model", "unlearn"} <= planned_jobs(planned)
     assert "finetune" not in planned_jobs(planned)

@@ -3,13 +3,18 @@ published schema), trained on as raw text, its questions scored as lm-evaluation
 scores them (checked against the harness's own template), run through the workflow."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 from wmdp_fixture import SUBJECT, wmdp_folder
-from workflow import ROOT, planned_jobs, snakemake, tiny_config, write_config
+from workflow import (
+    planned_jobs,
+    planned_offline_once_imported,
+    snakemake,
+    tiny_config,
+    write_config,
+)
 
 from unlearnflow.benchmarks import WMDP_FILES
 from unlearnflow.benchmarks.source import SourceError
@@ -146,15 +151,11 @@ def test_the_workflow_runs_on_wmdp(tmp_path, tiny_model):
 def test_shipped_wmdp_config_plans_offline_once_imported(tmp_path):
     """configs/wmdp.yaml names the Hub: offline, it plans once data/ holds the imported
     benchmark (here, empty stand-ins of the files)."""
-    write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
-    configs = [str(tmp_path / "config.yaml"), str(ROOT / "configs" / "wmdp.yaml")]
-    offline = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    refused = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert "benchmark.source: cais is a Hugging Face Hub id" in refused.stdout
-    for path in [*WMDP_FILES.values(), "data/validation_report.json"]:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text("")
-    planned = snakemake(tmp_path, "-n", "--configfile", *configs, env=offline)
-    assert planned.returncode == 0, planned.stderr[-2000:]
+    planned = planned_offline_once_imported(
+        tmp_path,
+        "wmdp.yaml",
+        WMDP_FILES.values(),
+        "benchmark.source: cais is a Hugging Face Hub id",
+    )
     assert {"published_model", "unlearn", "evaluate"} <= planned_jobs(planned)
     assert "finetune" not in planned_jobs(planned)

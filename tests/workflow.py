@@ -61,3 +61,24 @@ def planned_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
 def planned_jobs(result: subprocess.CompletedProcess) -> set[str]:
     """Rule names of the jobs a dry run plans."""
     return set(planned_counts(result))
+
+
+def planned_offline_once_imported(
+    workdir: Path, overlay: str, files, refusal: str
+) -> subprocess.CompletedProcess:
+    """The dry run of config.yaml under `configs/{overlay}`, whose benchmark names the
+    Hub: offline it is refused (`refusal` said), then planned once data/ holds the
+    imported `files` (empty stand-ins)."""
+    import os
+
+    write_config(workdir, yaml.safe_load((ROOT / "config.yaml").read_text()))
+    configs = [str(workdir / "config.yaml"), str(ROOT / "configs" / overlay)]
+    offline = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    refused = snakemake(workdir, "-n", "--configfile", *configs, env=offline)
+    assert refusal in refused.stdout
+    for path in [*files, "data/validation_report.json"]:
+        (workdir / path).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / path).write_text("")
+    planned = snakemake(workdir, "-n", "--configfile", *configs, env=offline)
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    return planned

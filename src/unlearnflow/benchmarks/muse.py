@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..data.records import QA, Continuation, Passage
 from ..jsonl import write_json, write_jsonl
+from .raw_text import TextRow, max_length_problems
 from .source import load_rows
 
 RETAIN_SPLITS = ("retain1", "retain2")
@@ -36,12 +37,6 @@ KNOWMEM = {
 PRIVLEAK = {"privleak_forget": "privleak/forget", "privleak_holdout": "privleak/holdout"}
 VERBMEM = "verbmem/forget"
 FORGET = "raw/forget"
-
-
-class MuseText(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    text: str = Field(min_length=1)
 
 
 class MuseVerbatim(BaseModel):
@@ -77,16 +72,11 @@ def settings_problems(settings: dict) -> list[str]:
             f"config key benchmark.retain_split: {settings.get('retain_split')!r} is none of"
             f" {', '.join(RETAIN_SPLITS)}"
         )
-    length = settings.get("max_length")
-    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
-        problems.append(
-            f"config key benchmark.max_length: {length!r} is not a positive number of tokens"
-            " (MUSE's: 2048)"
-        )
+    problems += max_length_problems(settings, "MUSE's: 2048")
     return problems
 
 
-def passages(rows: list[MuseText], prefix: str) -> list[Passage]:
+def passages(rows: list[TextRow], prefix: str) -> list[Passage]:
     return [Passage(passage_id=f"{prefix}-{n:04d}", text=row.text) for n, row in enumerate(rows)]
 
 
@@ -111,9 +101,9 @@ def import_benchmark(settings: dict, outputs: dict) -> dict:
     `report`); returns the report."""
     source, retain = settings["source"], settings["retain_split"]
     corpora = {
-        "forget": load_rows(source, FORGET, MuseText),
-        "retain": load_rows(source, f"raw/{retain}", MuseText),
-        **{role: load_rows(source, table, MuseText) for role, table in PRIVLEAK.items()},
+        "forget": load_rows(source, FORGET, TextRow),
+        "retain": load_rows(source, f"raw/{retain}", TextRow),
+        **{role: load_rows(source, table, TextRow) for role, table in PRIVLEAK.items()},
     }
     verbatim = load_rows(source, VERBMEM, MuseVerbatim)
     knowledge = {role: load_rows(source, table, MuseQA) for role, table in KNOWMEM.items()}

@@ -30,16 +30,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..data.records import QA, MultipleChoice, Passage
 from ..jsonl import write_json, write_jsonl
+from .raw_text import TextRow, max_length_problems
 from .source import SourceError, is_local, load_rows
 
 # the domain's name in lm-evaluation-harness's task descriptions (tasks/wmdp/*.yaml)
 DOMAINS = {"bio": "biology", "cyber": "cybersecurity"}
-
-
-class WmdpText(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    text: str = Field(min_length=1)
 
 
 class WmdpQuestion(BaseModel):
@@ -90,12 +85,7 @@ def settings_problems(settings: dict) -> list[str]:
             "config key benchmark.mmlu_subjects: a list of MMLU subjects (e.g."
             " [college_computer_science, computer_security]) for utility"
         )
-    length = settings.get("max_length")
-    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
-        problems.append(
-            f"config key benchmark.max_length: {length!r} is not a positive number of tokens"
-            " (open-unlearning's WMDP: 512)"
-        )
+    problems += max_length_problems(settings, "open-unlearning's WMDP: 512")
     return problems
 
 
@@ -149,7 +139,7 @@ def import_benchmark(settings: dict, outputs: dict) -> dict:
             read[role] = load_rows(where, table, WmdpQuestion)
             check_answers(read[role], f"{where.rstrip('/')}/{table}")
         else:
-            read[role] = load_rows(where, table, WmdpText)
+            read[role] = load_rows(where, table, TextRow)
     for role in ("forget", "retain"):
         write_jsonl(
             outputs[role],
