@@ -691,6 +691,7 @@ def relearn_inputs(wildcards):
     return {
         "base": model_dir(BASE),
         "stages": stages(Model.parse(wildcards.model)),
+        "evaluation": evaluation_path(wildcards.model),
         "validated": VALIDATED,
         "forget": "data/sf.jsonl",
         "retain": "data/sr.jsonl",

@@ -8,6 +8,7 @@ with model_job(snakemake):
     relearn(
         base=snakemake.input.base,
         stages=list(snakemake.input.stages),
+        evaluated_model=snakemake.input.evaluation,
         data={name: snakemake.input[name] for name in ("forget", "retain", "wrong_details")},
         attack=snakemake.wildcards.attack,
         settings=snakemake.params.settings,

@@ -5,7 +5,11 @@ import json
 
 import pytest
 
+from unlearnflow.answering import answer_questions
 from unlearnflow.data.records import QA, WrongDetails
+from unlearnflow.evaluate import load_evaluated_model, record_scores, scored_question, split_result
+from unlearnflow.items import qa_items
+from unlearnflow.jsonl import read_jsonl, write_json
 from unlearnflow.relearn import AttackError, attack_sets, attack_split, relearn
 from unlearnflow.relearn_results import half_recovery_steps
 
@@ -75,13 +79,31 @@ def test_the_attack_sets_never_hold_an_evaluated_item():
         )
 
 
+EVALUATION = {"batch_size": 8, "max_new_tokens": 4}
+
+
+def evaluated(tiny_model, data, path, precision):
+    """The forget split of the model's evaluation, as `rule evaluate` writes it."""
+    model, tokenizer = load_evaluated_model(tiny_model, [], precision, None)
+    details = {row.qa_id: row for row in read_jsonl(data["wrong_details"], WrongDetails)}
+    items = qa_items(data["forget"], details)
+    answered = answer_questions(
+        model, tokenizer, [scored_question(i) for i in items], "", **EVALUATION
+    )
+    for item, result in zip(items, answered, strict=True):
+        record_scores(item, result)
+    write_json(path, {"splits": {"forget": split_result("forget", items)}})
+    return path
+
+
 def run(tiny_model, data, tmp_path, steps, name, precision="float32"):
     settings = {"steps": steps, "share": 0.5, "lr": 5.0e-3, "batch_size": 2}
-    evaluation = {"batch_size": 8, "max_new_tokens": 4}
+    evaluation = EVALUATION
     output = tmp_path / f"{name}.json"
     relearn(
         tiny_model,
         [],
+        evaluated(tiny_model, data, tmp_path / f"{name}-evaluation.json", precision),
         data,
         "forget_share",
         settings,
@@ -105,6 +127,10 @@ def test_an_attack_on_the_forget_share_raises_the_left_out_answers(tiny_model, d
     assert not set(result["attacked_with"]) & set(result["evaluated"])
     before, after = (result["results"][n]["metrics"]["prob"] for n in (0, 2))
     assert after > before
+    whole = json.loads((tmp_path / "curve-evaluation.json").read_text())["splits"]["forget"]
+    assert result["results"][0]["items"] == [
+        row for row in whole["items"] if row["id"] in result["evaluated"]
+    ]  # before the attack: the model's own evaluation, on the items left out
     alone = run(tiny_model, data, tmp_path, [16], "alone")
     assert alone["results"][-1]["metrics"] == pytest.approx(result["results"][-1]["metrics"])
 

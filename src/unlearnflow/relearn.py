@@ -6,7 +6,8 @@ AI safety") restore most of what unlearning removed with a few steps on a small 
 of the forget set, or on related data that never states a forgotten fact. One job
 attacks one model: a fresh LoRA adapter (`training.unlearn`'s) trains on the attack set
 with the answer NLL, and the forget items the attack never sees are evaluated before
-the first step and after each of `relearning.steps`.
+the first step (the model's own evaluation, `results/eval/{model}.json`, read for
+the items the attack leaves out) and after each of `relearning.steps`.
 
 Attack sets (`relearning.attacks`):
 - `forget_share`: a seeded `relearning.share` of the forget QA; the rest is evaluated.
@@ -20,12 +21,16 @@ floor; the fine-tuned model's is the ceiling.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import random
 import time
 from pathlib import Path
 
+import numpy as np
+
+from .aggregate import item_values
 from .data.encoding import encode_qa
 from .data.records import QA, WrongDetails
 from .evaluate import record_scores, scored_question, split_result
@@ -79,9 +84,25 @@ def attack_sets(forget: list[QA], retain: list[QA], attack: str, share: float, s
     return attacked, evaluated
 
 
+def before_attack(evaluation: Path, wanted: set[str]) -> dict:
+    """The result at 0 steps: the `wanted` forget items of the model's evaluation."""
+    rows = [
+        row
+        for row in json.loads(Path(evaluation).read_text())["splits"]["forget"]["items"]
+        if row["id"] in wanted
+    ]
+    values = item_values({"splits": {"forget": {"items": rows}}}, "forget")
+    return {
+        "steps": 0,
+        "metrics": {key: float(np.mean(value)) for key, value in values.items()},
+        "items": rows,
+    }
+
+
 def relearn(
     base: Path,
     stages: list[Path],
+    evaluated_model: Path,
     data: dict[str, Path],
     attack: str,
     settings: dict,
@@ -93,9 +114,10 @@ def relearn(
     output: Path,
     precision: str = "float32",
 ) -> None:
-    """Attack the model of `stages` with `attack` (settings: `relearning`'s `steps`,
-    `share`, `lr`, `batch_size`), evaluating the forget items it leaves out (with
-    `evaluation`'s `batch_size` and `max_new_tokens`) after each number of steps."""
+    """Attack the model of `stages` (evaluated in `evaluated_model`) with `attack`
+    (settings: `relearning`'s `steps`, `share`, `lr`, `batch_size`), evaluating the
+    forget items it leaves out (with `evaluation`'s `batch_size` and `max_new_tokens`)
+    after each number of steps."""
     from transformers import AutoTokenizer
 
     from .answering import answer_questions
@@ -114,10 +136,10 @@ def relearn(
     wanted = {qa.qa_id for qa in evaluated}
     items = [item for item in qa_items(data["forget"], details) if item.item_id in wanted]
     model = load_stack(base, stages, precision)
-    results = []
+    results = [before_attack(evaluated_model, wanted)]
 
     def evaluate_at(steps: int) -> None:
-        if steps and steps not in settings["steps"]:
+        if steps not in settings["steps"]:
             return
         model.eval()
         answered = answer_questions(
@@ -133,7 +155,6 @@ def relearn(
         results.append({"steps": steps, **split_result("forget", items)})
         model.train()
 
-    evaluate_at(0)
     model = trainable(model, training, seed)
     examples = [encode_qa(tokenizer, qa.question, qa.answer, system_prompt) for qa in attacked]
     most = max(settings["steps"])
