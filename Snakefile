@@ -47,6 +47,7 @@ rule all:
         "results/quantize_results.json",
         "results/repr_results.json",
         relearn_targets(),
+        probe_targets(),
         rules.tables.output,
         rules.figures.output,
         rules.provenance.output,

@@ -46,6 +46,7 @@ from unlearnflow.plan import (
     UNLEARN,
     Model,
     Plan,
+    answer_states_path,
     drift_path,
     evaluation_path,
     figure_path,
@@ -279,6 +280,25 @@ def relearning_problems(config):
     return problems
 
 
+def probe_problems(config):
+    """Probes the data cannot give: probes of raw text, more folds than forget items."""
+    probes = config["probes"]
+    if not probes["layers"]:
+        return []
+    if config["benchmark"]["name"] in RAW_TEXT:
+        return [
+            "config key probes.layers: the probes read forget answers and their wrong"
+            f" answers (QA); set [] for {config['benchmark']['name']}"
+        ]
+    people = config["data"]["people"]
+    if config["benchmark"]["name"] == SYNTHETIC and probes["folds"] > people:
+        return [
+            f"config key probes.folds: {probes['folds']} folds of {people} forget items;"
+            " at most one fold per item"
+        ]
+    return []
+
+
 def raw_text_problems(config):
     """What a raw-text benchmark cannot train with: a QA rehearsal set, methods that
     answer a question with "I don't know"."""
@@ -309,6 +329,7 @@ def check_config(config, schema_path):
             + sweep_problems(config)
             + raw_text_problems(config)
             + relearning_problems(config)
+            + probe_problems(config)
         )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
@@ -402,8 +423,9 @@ def model_part_references():
         for method, grid in config["unlearn"].items()
         if "layer" in grid
     }
-    if config["representation"]["layers"] != "all":
-        layers["representation.layers"] = config["representation"]["layers"]
+    for key in ("representation", "probes"):
+        if config[key]["layers"] != "all":
+            layers[f"{key}.layers"] = config[key]["layers"]
     return {"modules": modules, "layers": layers}
 
 
@@ -650,6 +672,7 @@ def representation_inputs(wildcards):
         "base": model_dir(BASE),
         "stages": stages(Model.parse(wildcards.model)),
         "references": mapped_paths(representation_references(wildcards)),
+        **({"wrong_details": "data/wrong_details.jsonl"} if PROBES["layers"] else {}),
     }
 
 
@@ -659,6 +682,28 @@ DRIFT_QUESTIONS = drift_questions(config["benchmark"]["name"])
 
 def repr_params():
     return {"drifts": {model.id: drift_path(model.id) for model in PLAN.trained()}}
+
+
+# --- linear probes: every trained model's answer states, probed per seed ---
+PROBES = config["probes"]
+
+
+def answer_state_outputs():
+    """The answer states a representation job writes where the config probes."""
+    return {"answer_states": answer_states_path("{model}")} if PROBES["layers"] else {}
+
+
+def probe_params():
+    models = PLAN.trained()
+    return {
+        "answer_states": {model.id: answer_states_path(model.id) for model in models},
+        "starts": {model.id: model.replicate(FINETUNED).id for model in models},
+    }
+
+
+def probe_targets():
+    """The probe table, where the config names any probe layer."""
+    return ["results/probe_results.json"] if PROBES["layers"] else []
 
 
 def mapped_paths(mapping):
@@ -723,6 +768,7 @@ PATH_PARAMS = (
     "drifts",
     "harness",
     "attacked",
+    "answer_states",
 )
 
 

@@ -1,5 +1,5 @@
 # Tables of the sweep, the quantization stress test, the representation drift, the
-# findings and the relearning attacks; the figures; the run's provenance.
+# findings, the relearning attacks and the probes; the figures; the run's provenance.
 
 
 rule tables:
@@ -8,6 +8,7 @@ rule tables:
         quantize="results/quantize_results.json",
         representation="results/repr_results.json",
         relearning=relearn_targets(),
+        probes=probe_targets(),
     output:
         tables=[table_path(name, fmt) for name in TABLES for fmt in TABLE_FORMATS],
     log:
@@ -28,6 +29,7 @@ rule figures:
         quantize="results/quantize_results.json",
         representation="results/repr_results.json",
         relearning=relearn_targets(),
+        probes=probe_targets(),
     output:
         **{
             name: report(

@@ -1,4 +1,5 @@
-# Representation drift and the logit lens of every model, and their table.
+# Representation drift, the logit lens and the probes' answer states of every model, and
+# their tables.
 
 
 rule reference_states:
@@ -37,6 +38,7 @@ rule representation_drift:
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:
+        **answer_state_outputs(),
         drift=drift_path("{model}"),
     log:
         job_log("representation_drift", "{model}"),
@@ -54,6 +56,7 @@ rule representation_drift:
         precision=MODEL_PRECISION,
         references=representation_references,
         settings=config["representation"],
+        probe_layers=PROBES["layers"],
         system_prompt=config["model"]["system_prompt"],
         code=script_code("representation_drift.py"),
     script:
@@ -76,3 +79,23 @@ rule repr_results:
         code=script_code("repr_results.py"),
     script:
         "../scripts/repr_results.py"
+
+
+rule probe_results:
+    input:
+        aggregation_inputs(probe_params()),
+    output:
+        table="results/probe_results.json",
+    log:
+        "logs/probe_results.log",
+    localrule: True
+    conda:
+        "../envs/unlearnflow.yaml"
+    params:
+        **probe_params(),
+        settings={key: PROBES[key] for key in ("folds", "regularization")},
+        seed=config["seed"],
+        bootstrap=BOOTSTRAP,
+        code=script_code("probe_results.py"),
+    script:
+        "../scripts/probe_results.py"

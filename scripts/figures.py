@@ -1,4 +1,5 @@
-"""Rule figures: the sweep, quantization and representation results -> results/figures/*.png."""
+"""Rule figures: the sweep, quantization, representation, relearning and probe results
+-> results/figures/*.png."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ with script_job(snakemake):
         quantize=snakemake.input.quantize,
         representation=snakemake.input.representation,
         relearning=next(iter(snakemake.input.relearning), None),
+        probes=next(iter(snakemake.input.probes), None),
         confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output[0]).parent,
     )

@@ -1,4 +1,4 @@
-"""Rule tables: the sweep, quantization, drift and relearning summaries
+"""Rule tables: the sweep, quantization, drift, findings, relearning and probe summaries
 -> results/tables/*.csv, .md, .tex."""
 
 from pathlib import Path
@@ -12,6 +12,7 @@ with script_job(snakemake):
         quantize=snakemake.input.quantize,
         representation=snakemake.input.representation,
         relearning=next(iter(snakemake.input.relearning), None),
+        probes=next(iter(snakemake.input.probes), None),
         confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output.tables[0]).parent,
     )

@@ -90,6 +90,30 @@ CASES = [
         lambda c: c["unlearn"]["ga"].update(lr=[1.0e-4, 0.0001]),
         "config key unlearn.ga.lr: 0.0001 listed twice",
     ),
+    (
+        lambda c: c["relearning"].update(steps=[0, 2]),
+        "config key relearning.steps.0: 0 is less than the minimum of 1",
+    ),
+    (
+        lambda c: c["relearning"].update(steps=[2, 2]),
+        "config key relearning.steps: [2] listed twice",
+    ),
+    (
+        lambda c: c["relearning"].update(share=1.0),
+        "config key relearning.share: 1.0 is greater than or equal to the maximum of 1",
+    ),
+    (
+        lambda c: c["relearning"].update(share=0.1),
+        "config key relearning.share: 0.1 of 3 forget items is 0",
+    ),
+    (
+        lambda c: c["probes"].update(folds=1),
+        "config key probes.folds: 1 is less than the minimum of 2",
+    ),
+    (
+        lambda c: c["probes"].update(folds=4),
+        "config key probes.folds: 4 folds of 3 forget items; at most one fold per item",
+    ),
 ]
 
 

@@ -16,7 +16,11 @@ def test_the_parts_come_from_the_model_files(tiny_model):
 def test_missing_modules_and_layers_name_their_keys(tiny_model):
     references = {
         "modules": {"training.finetune.lora.target_modules": ["q_proj", "qkv_proj"]},
-        "layers": {"unlearn.rmu.layer": [1, 2], "representation.layers": [2, "last", 3]},
+        "layers": {
+            "unlearn.rmu.layer": [1, 2],
+            "representation.layers": [2, "last", 3],
+            "probes.layers": [0, "middle", 4],
+        },
     }
     assert part_problems(tiny_model, references) == [
         "config key training.finetune.lora.target_modules: the base model has no module"
@@ -25,6 +29,7 @@ def test_missing_modules_and_layers_name_their_keys(tiny_model):
         + ")",
         "config key unlearn.rmu.layer: layer 2 beyond the base model's (0 to 1)",
         "config key representation.layers: layer 3 beyond the base model's (0 to 2)",
+        "config key probes.layers: layer 4 beyond the base model's (0 to 2)",
     ]
 
 

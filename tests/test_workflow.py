@@ -11,7 +11,8 @@ from workflow import planned_counts, planned_jobs, snakemake, tiny_config, write
 pytestmark = pytest.mark.workflow
 # What every new or changed evaluation of a trained model also plans: its TOFU eval logs,
 # its quantized evaluation, the tables, the figures and the provenance; a new or changed
-# model also its representation drift and its relearning attack (which evaluates too).
+# model also its representation drift (with its probes' answer states), the probes and
+# its relearning attack.
 QUANTIZED = {
     "tofu_eval_logs",
     "quantize_evaluate",
@@ -22,7 +23,8 @@ QUANTIZED = {
     "all",
 }
 ATTACKED = {"relearn", "relearn_results"}
-ANALYSED = QUANTIZED | ATTACKED | {"representation_drift", "repr_results"}  # not reference_states
+REPRESENTED = {"representation_drift", "repr_results", "probe_results"}
+ANALYSED = QUANTIZED | ATTACKED | REPRESENTED  # not reference_states
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +134,24 @@ def test_relearning_attacks_every_trained_model(built):
         assert item["answer_loss"] == pytest.approx(before[item["id"]]["answer_loss"])
     table = (built / "results" / "tables" / "relearn.md").read_text()
     assert "ROUGE-L after 2" in table and "steps to half recovery" in table
+
+
+def test_probes_of_every_trained_model(built):
+    """tiny.yaml: probes at layers 0, 1 and 2 of the eight trained models, trained on
+    each seed's fine-tuned model; the table reads them at the fine-tuned's best layer."""
+    rows = json.loads((built / "results" / "probe_results.json").read_text())
+    assert len(rows) == 8 * 3
+    assert {row["layer"] for row in rows} == {0, 1, 2}
+    for row in rows:
+        assert 0 <= row["probe_accuracy"] <= 1
+        assert row["probe_accuracy_ci_low"] <= row["probe_accuracy"] + 1e-9
+    states = built / "results" / "repr" / "answers" / "seed~0" / "retain_only.safetensors"
+    from unlearnflow.probes import AnswerStates
+
+    saved = AnswerStates.load(states)
+    assert saved.layers == [0, 1, 2] and saved.wrong == [3, 3, 3]  # tiny.yaml: 3 wrong answers
+    table = (built / "results" / "tables" / "probes.md").read_text()
+    assert "fine-tuned's best layer" in table and "| gold" in table
 
 
 def test_summary_tables_in_three_formats(built):
@@ -274,8 +294,8 @@ def test_sweep_edits_replan_only_what_they_touch(built):
         edited(built, lambda config: config["intervals"].update(resamples=300))
         result = snakemake(built, "-n")  # intervals are aggregation: no model job re-runs
         assert planned_jobs(result) == {
-            "sweep_results", "quantize_results", "repr_results", "relearn_results", "tables",
-            "figures", "provenance", "all",
+            "sweep_results", "quantize_results", "repr_results", "relearn_results",
+            "probe_results", "tables", "figures", "provenance", "all",
         }  # fmt: skip
     finally:
         (built / "config.yaml").write_text(original)

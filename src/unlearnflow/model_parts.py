@@ -12,6 +12,9 @@ from .jsonl import write_json
 
 log = logging.getLogger(__name__)
 
+# The config keys that number hidden states (transformers' `output_hidden_states`)
+HIDDEN_STATE_LAYERS = ("representation.layers", "probes.layers")
+
 
 def model_parts(base: Path) -> tuple[int, set[str]]:
     """The number of transformer blocks, and the names of the modules that hold weights
@@ -29,7 +32,7 @@ def model_parts(base: Path) -> tuple[int, set[str]]:
 def part_problems(base: Path, references: dict) -> list[str]:
     """What `references` ({"modules": {config key: names}, "layers": {config key:
     numbers}}) name that the model lacks. A block's layer number runs from 0; in
-    `representation.layers` 0 is the embeddings and the last block is `blocks`."""
+    `HIDDEN_STATE_LAYERS` 0 is the embeddings and the last block is `blocks`."""
     blocks, modules = model_parts(base)
     problems = []
     for key, targets in references["modules"].items():
@@ -40,7 +43,7 @@ def part_problems(base: Path, references: dict) -> list[str]:
                 f" (its modules with weights: {', '.join(sorted(modules))})"
             )
     for key, numbers in references["layers"].items():
-        last = blocks if key == "representation.layers" else blocks - 1
+        last = blocks if key in HIDDEN_STATE_LAYERS else blocks - 1
         beyond = sorted({n for n in numbers if isinstance(n, int) and n > last})
         if beyond:
             problems.append(

@@ -27,7 +27,7 @@ LABELS = {BASE: "base", **REFERENCES}
 
 # The summary tables (each as csv, md and tex) and the figures (png) a run writes; a
 # figure's caption is report/<name>.rst, its drawing plots.FIGURES[name].
-TABLES = ("sweep", "quantize", "drift", "findings", "relearn")
+TABLES = ("sweep", "quantize", "drift", "findings", "relearn", "probes")
 FIGURES = (
     "tradeoff",
     "intensity",
@@ -37,6 +37,7 @@ FIGURES = (
     "logit_lens",
     "membership",
     "relearning",
+    "probes",
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
@@ -241,6 +242,10 @@ def relearn_path(attack: str, model_id: str) -> str:
 
 def drift_path(model_id: str) -> str:
     return f"results/repr/{model_id}.json"
+
+
+def answer_states_path(model_id: str) -> str:
+    return f"results/repr/answers/{model_id}.safetensors"
 
 
 def reference_states_path(model_id: str) -> str:

@@ -1,4 +1,5 @@
-"""The figures: one message each, from the sweep, quantization and representation tables.
+"""The figures: one message each, from the sweep, quantization, representation,
+relearning and probe tables.
 
 Every function takes the loaded table(s) and returns a matplotlib figure; `figures`
 writes them all as PNG. The base model, the fine-tuned model (the starting point) and
@@ -333,6 +334,30 @@ def relearning(attacks: pd.DataFrame | None):
     return fig
 
 
+def probes(accuracy: pd.DataFrame | None):
+    """Linear-probe accuracy by layer: every unlearned model, the gold model (floor) and
+    the fine-tuned model (the probes' own, held out: the ceiling)."""
+    if accuracy is None:
+        return _unmeasured("The run has no probes (probes.layers).")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    points = _sweep_points(accuracy)
+    sns.lineplot(data=points, x="layer", y="probe_accuracy", hue="method", units="point",
+                 estimator=None, alpha=0.7, ax=ax)  # fmt: skip
+    for point, (label, color, _) in REFERENCES.items():
+        line = accuracy[accuracy["point"] == point]
+        if line.empty:
+            continue
+        ax.fill_between(line["layer"], line["probe_accuracy_ci_low"],
+                        line["probe_accuracy_ci_high"], color=color, alpha=0.15)  # fmt: skip
+        ax.plot(line["layer"], line["probe_accuracy"], color=color, linewidth=2.5, label=label)
+    ax.axhline(0.5, color="black", linestyle="--", linewidth=1)
+    ax.set(xlabel="layer", ylabel="probe accuracy (forget vs wrong answer; 0.5: chance)")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    ax.set_title("Do the hidden states still tell the forgotten answer apart?")
+    return fig
+
+
 FIGURES = {
     "tradeoff": lambda t: tradeoff(t["sweep"]),
     "intensity": lambda t: intensity(t["sweep"]),
@@ -342,6 +367,7 @@ FIGURES = {
     "logit_lens": lambda t: logit_lens(t["lens"]),
     "membership": lambda t: membership(t["sweep"]),
     "relearning": lambda t: relearning(t["relearning"]),
+    "probes": lambda t: probes(t["probes"]),
 }
 
 
@@ -352,9 +378,10 @@ def figures(
     confidence: float,
     output_dir: Path,
     relearning: Path | None = None,
+    probes: Path | None = None,
 ) -> None:
-    """`confidence`: the level of the intervals across replicate seeds; `relearning`:
-    the relearning results, where the run attacks."""
+    """`confidence`: the level of the intervals across replicate seeds; `relearning` and
+    `probes`: the relearning and probe results, where the run has them."""
     sns.set_theme(style="whitegrid", context="notebook")
     representation_rows = json.loads(Path(representation).read_text())
 
@@ -367,6 +394,7 @@ def figures(
         "drift": pd.DataFrame(representation_rows["drift"]),
         "lens": pd.DataFrame(representation_rows["logit_lens"]),
         "relearning": folded(relearning, ("point", "attack", "steps")) if relearning else None,
+        "probes": folded(probes, ("point", "layer")) if probes else None,
     }
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     for name, draw in FIGURES.items():

@@ -8,6 +8,9 @@ norm (what the unembedding reads).
   (the fine-tuned and the gold model): cosine similarity, ‖Δh‖, and ‖W_U·Δh‖, the
   change as the unembedding W_U sees it. Pooling: the mean over the question's own
   tokens, or the last prompt token (the state that predicts the answer).
+- Answer states, per layer: the mean of a model's states over an answer's tokens after
+  the question, for each forget answer and each of its wrong answers: what the linear
+  probes read (probes.py).
 - Logit lens (nostalgebraist 2020, "interpreting GPT: the logit lens"): each layer's
   states at the positions that predict the forget answer, through the final norm and
   the unembedding; per item the length-normalised answer probability, exp(mean log p)
@@ -24,7 +27,8 @@ from pathlib import Path
 import torch
 
 from .data.encoding import answer_ids, prompt_ids
-from .data.records import QA
+from .data.records import QA, WrongDetails
+from .items import qa_items
 from .jsonl import read_jsonl, write_json
 from .scoring import decoder_and_head
 from .token_logprobs import token_logprobs
@@ -36,9 +40,9 @@ class LayerError(ValueError):
     """`representation.layers` names a layer the model does not have."""
 
 
-def layer_indices(spec, num_layers: int) -> list[int]:
-    """Layer numbers from `all` or a list of numbers, `middle` and `last`; 0 is the
-    embedding output, `num_layers` the last block's output."""
+def layer_indices(spec, num_layers: int, key: str = "representation.layers") -> list[int]:
+    """Layer numbers from `all` or a list of numbers, `middle` and `last` (config key
+    `key`); 0 is the embedding output, `num_layers` the last block's output."""
     if spec == "all":
         return list(range(num_layers + 1))
     named = {"middle": num_layers // 2, "last": num_layers}
@@ -47,7 +51,7 @@ def layer_indices(spec, num_layers: int) -> list[int]:
         layer = named.get(entry, entry)
         if not isinstance(layer, int) or not 0 <= layer <= num_layers:
             raise LayerError(
-                f"config key representation.layers: {entry!r} is not 'middle', 'last' or a"
+                f"config key {key}: {entry!r} is not 'middle', 'last' or a"
                 f" layer number from 0 to {num_layers}"
             )
         layers.append(layer)
@@ -123,6 +127,40 @@ def drift(states: torch.Tensor, reference: torch.Tensor, unembedding: torch.Tens
     return {**means, "items": {name: values.tolist() for name, values in per_question.items()}}
 
 
+def _answer_batches(tokenizer, qa_pairs, system_prompt, batch_size: int):
+    """Per batch of (question, answer) pairs: (prompt ids, answer ids, padded ids, mask)
+    of the prompt followed by the answer."""
+    for first in range(0, len(qa_pairs), batch_size):
+        part = qa_pairs[first : first + batch_size]
+        prompts = [prompt_ids(tokenizer, q, system_prompt) for q, _ in part]
+        answers = [answer_ids(tokenizer, a) for _, a in part]
+        ids, mask = _padded(
+            [p + a for p, a in zip(prompts, answers, strict=True)], tokenizer.pad_token_id
+        )
+        yield prompts, answers, ids, mask
+
+
+@torch.inference_mode()
+def answer_states(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: int):
+    """Per layer, per (question, answer): the mean of the states at the answer's tokens,
+    [layers, pairs, hidden]."""
+    pooled = []
+    for prompts, answers, ids, mask in _answer_batches(
+        tokenizer, qa_pairs, system_prompt, batch_size
+    ):
+        device = model.device
+        states = model(
+            input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
+        ).hidden_states
+        weights = torch.zeros(ids.shape, device=device)
+        for n, (prompt, answer) in enumerate(zip(prompts, answers, strict=True)):
+            weights[n, len(prompt) : len(prompt) + len(answer)] = 1 / len(answer)
+        pooled.append(
+            torch.stack([torch.einsum("bt,bth->bh", weights, states[i].float()) for i in layers])
+        )
+    return torch.cat(pooled, dim=1).cpu()
+
+
 @torch.inference_mode()
 def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: int) -> list[list]:
     """Per layer, per (question, answer): exp(mean log p) of the answer's tokens read
@@ -131,13 +169,9 @@ def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: in
     norm = decoder.norm
     last = model.config.num_hidden_layers
     lens = [[] for _ in layers]
-    for first in range(0, len(qa_pairs), batch_size):
-        part = qa_pairs[first : first + batch_size]
-        prompts = [prompt_ids(tokenizer, q, system_prompt) for q, _ in part]
-        answers = [answer_ids(tokenizer, a) for _, a in part]
-        ids, mask = _padded(
-            [p + a for p, a in zip(prompts, answers, strict=True)], tokenizer.pad_token_id
-        )
+    for prompts, answers, ids, mask in _answer_batches(
+        tokenizer, qa_pairs, system_prompt, batch_size
+    ):
         device = model.device
         states = model(
             input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
@@ -155,7 +189,7 @@ def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: in
             if layer != last:
                 hidden = norm(hidden)
             logprobs = token_logprobs(hidden, head, targets).float().cpu()
-            means = torch.zeros(len(part)).index_add(0, rows, logprobs)
+            means = torch.zeros(len(answers)).index_add(0, rows, logprobs)
             lens[slot] += (means / torch.tensor([len(a) for a in answers])).exp().tolist()
     return lens
 
@@ -222,6 +256,23 @@ def load_reference_states(path: Path, layers: list[int]) -> dict[str, torch.Tens
         return {split: states.get_tensor(split) for split in splits}
 
 
+def save_answer_states(
+    model, tokenizer, items, layers_spec, system_prompt, batch_size: int, output: Path
+) -> None:
+    """The answer states of `items` (each forget answer, then its wrong answers) at the
+    layers of `layers_spec` (config key probes.layers), for the linear probes."""
+    from .probes import AnswerStates
+
+    layers = layer_indices(layers_spec, model.config.num_hidden_layers, "probes.layers")
+    pairs = [(i.question, answer) for i in items for answer in (i.answer, *i.wrong_answers)]
+    AnswerStates(
+        layers=layers,
+        item_ids=[item.item_id for item in items],
+        wrong=[len(item.wrong_answers) for item in items],
+        states=answer_states(model, tokenizer, pairs, system_prompt, layers, batch_size).numpy(),
+    ).save(output)
+
+
 def representation_drift(
     base: Path,
     stages: list[Path],
@@ -232,11 +283,25 @@ def representation_drift(
     system_prompt: str | None,
     output: Path,
     precision: str = "float32",
+    probes: dict | None = None,
 ) -> None:
     """Drift of the model (base + `stages`) from each reference model (name -> its saved
-    states) on the forget and retain questions, and its logit lens on the forget answers."""
+    states) on the forget and retain questions, and its logit lens on the forget answers;
+    with `probes` (`layers`, the `wrong_details` file, the `output` path), the answer
+    states of the forget items."""
     start = time.perf_counter()
     tokenizer, model = _loaded(base, stages, precision)
+    if probes:
+        details = {row.qa_id: row for row in read_jsonl(probes["wrong_details"], WrongDetails)}
+        save_answer_states(
+            model,
+            tokenizer,
+            qa_items(forget, details),
+            probes["layers"],
+            system_prompt,
+            settings["batch_size"],
+            probes["output"],
+        )
     questions = _question_sets(forget, retain)
     layers, own = split_states(model, tokenizer, questions, settings, system_prompt)
     lens = logit_lens(

@@ -1,7 +1,8 @@
-"""Summary tables of the sweep, the quantization stress test and the representation drift,
-each written as csv (numbers, each interval's ends in columns of their own), markdown
-and LaTeX (booktabs) for papers (`value [low, high]`). One row per model point: the
-replicate seeds folded (replicates.py)."""
+"""Summary tables of the sweep, the quantization stress test, the representation drift,
+the relearning attacks and the linear probes, each written as csv (numbers, each
+interval's ends in columns of their own), markdown and LaTeX (booktabs) for papers
+(`value [low, high]`). One row per model point: the replicate seeds folded
+(replicates.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .findings import findings_table
-from .plan import REFERENCES, point_label
+from .plan import FINETUNED, REFERENCES, point_label
 from .replicates import across_seeds
 
 SWEEP_COLUMNS = {
@@ -152,6 +153,38 @@ def relearn_table(rows: list[dict]):
     return table
 
 
+def probe_layer(rows: list[dict]) -> int:
+    """The layer where the probes tell the fine-tuned model's forget answers apart best
+    (held out; the first of equals)."""
+    ceiling = [row for row in rows if row["point"] == FINETUNED]
+    return max(ceiling, key=lambda row: row["probe_accuracy"])["layer"]
+
+
+def probe_table(rows: list[dict]):
+    """Per model point (`rows` folded across seeds), probe accuracy with its interval at
+    the middle and the last layer probed and at `probe_layer`."""
+    import pandas as pd
+
+    layers = sorted({row["layer"] for row in rows})
+    best = probe_layer(rows)
+    chosen = {
+        f"middle layer ({layers[len(layers) // 2]})": layers[len(layers) // 2],
+        f"last layer ({layers[-1]})": layers[-1],
+        f"fine-tuned's best layer ({best})": best,
+    }
+    points = list(dict.fromkeys(row["point"] for row in rows))
+    at = {(row["point"], row["layer"]): row for row in rows}
+    table = pd.concat(
+        [
+            with_intervals([at[point, layer] for point in points], {"probe_accuracy": label})
+            for label, layer in chosen.items()
+        ],
+        axis=1,
+    )
+    table.index = pd.Index([point_label(point) for point in points], name="model")
+    return table
+
+
 def shown(table):
     """Every value to three decimals, with its interval where the table has one, as text;
     empty cells as "--"."""
@@ -196,9 +229,11 @@ def tables(
     confidence: float,
     output_dir: Path,
     relearning: Path | None = None,
+    probes: Path | None = None,
 ) -> None:
-    """`confidence`: the level of the intervals across replicate seeds; `relearning`:
-    the relearning results, where the run attacks (else its table says so)."""
+    """`confidence`: the level of the intervals across replicate seeds; `relearning` and
+    `probes`: the relearning and probe results, where the run has them (else their
+    tables say so)."""
 
     def load(path):
         return json.loads(Path(path).read_text())
@@ -233,18 +268,25 @@ def tables(
     write_table(
         relearn_table(across_seeds(load(relearning), confidence, ("point", "attack", "steps")))
         if relearning
-        else no_attacks(),
+        else not_run("relearning", "no attacks in this run (relearning.attacks)"),
         output_dir / "relearn",
         "Relearning attacks: forget ROUGE-L of the forget items the attack never trains on,"
         " before it and after each number of steps, and the steps an unlearned model needs"
         " to win back half of its drop (the gold model: the floor; the fine-tuned: the ceiling).",
     )
+    write_table(
+        probe_table(across_seeds(load(probes), confidence, ("point", "layer")))
+        if probes
+        else not_run("probes", "no probes in this run (probes.layers)"),
+        output_dir / "probes",
+        "Linear probes: the share of wrong answers a probe trained on the fine-tuned model's"
+        " states scores below the forget answer (0.5: chance), held out over folds of the"
+        " forget items (the gold model: the floor; the fine-tuned: the ceiling).",
+    )
 
 
-def no_attacks():
+def not_run(name: str, reason: str):
+    """The table of an analysis the run does not have: its reason, in words."""
     import pandas as pd
 
-    return pd.DataFrame(
-        {"relearning": ["no attacks in this run (relearning.attacks)"]},
-        index=pd.Index(["--"], name="model"),
-    )
+    return pd.DataFrame({name: [reason]}, index=pd.Index(["--"], name="model"))
