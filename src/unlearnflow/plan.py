@@ -27,7 +27,7 @@ LABELS = {BASE: "base", **REFERENCES}
 
 # The summary tables (each as csv, md and tex) and the figures (png) a run writes; a
 # figure's caption is report/<name>.rst, its drawing plots.FIGURES[name].
-TABLES = ("sweep", "quantize", "drift", "findings", "relearn", "probes")
+TABLES = ("sweep", "quantize", "drift", "findings", "relearn", "probes", "robustness")
 FIGURES = (
     "tradeoff",
     "intensity",
@@ -38,6 +38,7 @@ FIGURES = (
     "membership",
     "relearning",
     "probes",
+    "robustness",
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"

@@ -22,7 +22,8 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from .plan import BASE, FINETUNED, GOLD, LABELS, point_label  # noqa: E402
-from .replicates import across_seeds  # noqa: E402
+from .replicates import folded_results  # noqa: E402
+from .robustness import Robustness, robustness  # noqa: E402
 
 # how the models every figure marks are drawn: (label, color, marker)
 REFERENCES = {
@@ -358,6 +359,32 @@ def probes(accuracy: pd.DataFrame | None):
     return fig
 
 
+def robustness_summary(summary: Robustness):
+    """Per trained model point: the forget metric in float, quantized and around each
+    relearning attack (left), and the probe accuracy (right), with intervals."""
+    frame = pd.DataFrame(summary.rows)
+    frame["model"] = [point_label(point) for point in frame["point"]]
+    probe = summary.columns.get("probe")
+    forget = {key: label for key, label in summary.columns.items() if key != "probe"}
+    fig, axes = plt.subplots(1, 2 if probe else 1, figsize=(13 if probe else 8, 6),
+                             squeeze=False, sharey=True)  # fmt: skip
+    long = _melted(frame, ["model"], forget, "condition", "value")
+    sns.barplot(data=long, y="model", x="value", hue="condition", errorbar=None, ax=axes[0, 0])
+    _bar_error_bars(axes[0, 0], long, "model", "condition", "value")
+    axes[0, 0].set(xlabel=summary.metric.replace("_", " "), ylabel="")
+    if probe:
+        ax = axes[0, 1]
+        ax.barh(frame["model"], frame["probe"], color="slategrey")
+        ax.errorbar(frame["probe"], frame["model"],
+                    xerr=_errors(frame, "probe", "probe_ci_low", "probe_ci_high"), fmt="none",
+                    ecolor="black", capsize=2)  # fmt: skip
+        ax.axvline(0.5, color="black", linestyle="--", linewidth=1)
+        ax.set(xlim=(0, 1), xlabel=f"{probe} (0.5: chance)")
+    fig.suptitle("How much of the forget set comes back, and by which attack?")
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = {
     "tradeoff": lambda t: tradeoff(t["sweep"]),
     "intensity": lambda t: intensity(t["sweep"]),
@@ -368,6 +395,7 @@ FIGURES = {
     "membership": lambda t: membership(t["sweep"]),
     "relearning": lambda t: relearning(t["relearning"]),
     "probes": lambda t: probes(t["probes"]),
+    "robustness": lambda t: robustness_summary(t["robustness"]),
 }
 
 
@@ -384,17 +412,15 @@ def figures(
     `probes`: the relearning and probe results, where the run has them."""
     sns.set_theme(style="whitegrid", context="notebook")
     representation_rows = json.loads(Path(representation).read_text())
-
-    def folded(path, keys=("point",)):
-        return pd.DataFrame(across_seeds(json.loads(Path(path).read_text()), confidence, keys))
-
+    folded = folded_results(
+        {"sweep": sweep, "quantize": quantize, "relearning": relearning, "probes": probes},
+        confidence,
+    )
     loaded = {
-        "sweep": folded(sweep),
-        "quantize": folded(quantize, ("point", "scheme")),
+        **{name: None if rows is None else pd.DataFrame(rows) for name, rows in folded.items()},
         "drift": pd.DataFrame(representation_rows["drift"]),
         "lens": pd.DataFrame(representation_rows["logit_lens"]),
-        "relearning": folded(relearning, ("point", "attack", "steps")) if relearning else None,
-        "probes": folded(probes, ("point", "layer")) if probes else None,
+        "robustness": robustness(folded),
     }
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     for name, draw in FIGURES.items():

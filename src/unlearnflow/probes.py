@@ -5,8 +5,9 @@ A probe per layer (Alain & Bengio 2016, "Understanding intermediate layers using
 classifier probes"; Belinkov 2022, "Probing classifiers"): scikit-learn's
 LogisticRegression on standardised answer states (represent.answer_states: a layer's
 states averaged over an answer's tokens after its question), trained on a seed's
-fine-tuned model to score each forget answer 1 and each of its wrong answers (the truth
-ratio's perturbed answers) 0, then applied to every model of that seed at the same
+fine-tuned model to score each forget item's paraphrased answer 1 and each of its wrong
+answers 0 (the truth ratio's pair: the wrong answers perturb the paraphrase, so the two
+differ in the facts, not in their wording), then applied to every model of that seed at the same
 layer: the question of Patil et al. 2023 ("Can sensitive information be deleted from
 LLMs?") and Łucki et al. 2024, whether information the outputs no longer show survives
 in the states.
@@ -14,7 +15,7 @@ in the states.
 The forget items are split into `folds` (seeded); each fold is scored by the probe
 trained on the other folds' items, so that every accuracy, the fine-tuned model's (the
 ceiling) included, is held out. An item's accuracy: the share of its wrong answers the
-probe scores below its forget answer (a two-way choice, chance 0.5, ties half). The
+probe scores below its true answer (a two-way choice, chance 0.5, ties half). The
 gold model never learned the forget answers: its accuracy is the floor of what their
 wording alone gives away.
 """
@@ -36,7 +37,7 @@ class ProbeError(ValueError):
 @dataclass(frozen=True)
 class AnswerStates:
     """One model's answer states: `states` [layers, rows, hidden], the rows of each
-    item (`item_ids`) its forget answer, then its `wrong[n]` wrong answers."""
+    item (`item_ids`) its true (paraphrased) answer, then its `wrong[n]` wrong answers."""
 
     layers: list[int]
     item_ids: list[str]
@@ -63,7 +64,7 @@ class AnswerStates:
             return cls(states=saved.get_tensor("states"), **metadata)
 
     def rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """(item index, 1 for a forget answer, 0 for a wrong one) of every row."""
+        """(item index, 1 for a true answer, 0 for a wrong one) of every row."""
         items = np.repeat(np.arange(len(self.wrong)), np.asarray(self.wrong) + 1)
         labels = np.concatenate([[1] + [0] * count for count in self.wrong])
         return items, labels
@@ -84,7 +85,7 @@ def item_folds(count: int, folds: int, seed: int) -> np.ndarray:
 
 
 def item_accuracy(scores: np.ndarray, items: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per item, the share of its wrong answers scored below its forget answer."""
+    """Per item, the share of its wrong answers scored below its true answer."""
     accuracy = np.empty(items.max() + 1)
     for item in range(len(accuracy)):
         own = items == item

@@ -8,7 +8,9 @@ interval over items. `seeds` says how many replicates a row stands for.
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import t as student_t
@@ -44,3 +46,23 @@ def across_seeds(
                 row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = t_interval(values, confidence)
         folded.append(row)
     return folded
+
+
+# The keys that name one row of each aggregated table, replicate seeds folded
+FOLDED_KEYS = {
+    "sweep": ("point",),
+    "quantize": ("point", "scheme"),
+    "relearning": ("point", "attack", "steps"),
+    "probes": ("point", "layer"),
+}
+
+
+def folded_results(paths: dict[str, Path | None], confidence: float) -> dict:
+    """Each of `FOLDED_KEYS`' tables (`paths[name]`: its rows as JSON, or None where the
+    run has none) with its replicate seeds folded; None for a table the run lacks."""
+    return {
+        name: across_seeds(json.loads(Path(paths[name]).read_text()), confidence, keys)
+        if paths.get(name)
+        else None
+        for name, keys in FOLDED_KEYS.items()
+    }

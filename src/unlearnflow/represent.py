@@ -9,8 +9,8 @@ norm (what the unembedding reads).
   change as the unembedding W_U sees it. Pooling: the mean over the question's own
   tokens, or the last prompt token (the state that predicts the answer).
 - Answer states, per layer: the mean of a model's states over an answer's tokens after
-  the question, for each forget answer and each of its wrong answers: what the linear
-  probes read (probes.py).
+  the question, for each forget item's paraphrased answer and each of its wrong answers:
+  what the linear probes read (probes.py).
 - Logit lens (nostalgebraist 2020, "interpreting GPT: the logit lens"): each layer's
   states at the positions that predict the forget answer, through the final norm and
   the unembedding; per item the length-normalised answer probability, exp(mean log p)
@@ -259,12 +259,16 @@ def load_reference_states(path: Path, layers: list[int]) -> dict[str, torch.Tens
 def save_answer_states(
     model, tokenizer, items, layers_spec, system_prompt, batch_size: int, output: Path
 ) -> None:
-    """The answer states of `items` (each forget answer, then its wrong answers) at the
-    layers of `layers_spec` (config key probes.layers), for the linear probes."""
+    """The answer states of `items` at the layers of `layers_spec` (config key
+    probes.layers), for the linear probes: each forget item's paraphrased answer, then
+    its wrong answers, which are perturbations of the paraphrase (TOFU's design): the
+    true and the wrong answers share their wording but for the facts."""
     from .probes import AnswerStates
 
     layers = layer_indices(layers_spec, model.config.num_hidden_layers, "probes.layers")
-    pairs = [(i.question, answer) for i in items for answer in (i.answer, *i.wrong_answers)]
+    pairs = [
+        (i.question, answer) for i in items for answer in (i.paraphrased_answer, *i.wrong_answers)
+    ]
     AnswerStates(
         layers=layers,
         item_ids=[item.item_id for item in items],

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from .findings import findings_table
-from .plan import FINETUNED, REFERENCES, point_label
-from .replicates import across_seeds
+from .plan import REFERENCES, point_label
+from .replicates import folded_results
+from .robustness import Robustness, probe_layer, robustness
 
 SWEEP_COLUMNS = {
     "forget_rouge_l": "forget ROUGE-L",
@@ -153,13 +154,6 @@ def relearn_table(rows: list[dict]):
     return table
 
 
-def probe_layer(rows: list[dict]) -> int:
-    """The layer where the probes tell the fine-tuned model's forget answers apart best
-    (held out; the first of equals)."""
-    ceiling = [row for row in rows if row["point"] == FINETUNED]
-    return max(ceiling, key=lambda row: row["probe_accuracy"])["layer"]
-
-
 def probe_table(rows: list[dict]):
     """Per model point (`rows` folded across seeds), probe accuracy with its interval at
     the middle and the last layer probed and at `probe_layer`."""
@@ -182,6 +176,16 @@ def probe_table(rows: list[dict]):
         axis=1,
     )
     table.index = pd.Index([point_label(point) for point in points], name="model")
+    return table
+
+
+def robustness_table(summary: Robustness):
+    """Per trained model point: the forget metric in float, under each quantization
+    scheme and around each relearning attack, and the probe accuracy (robustness.py)."""
+    import pandas as pd
+
+    table = with_intervals(summary.rows, summary.columns)
+    table.index = pd.Index([point_label(row["point"]) for row in summary.rows], name="model")
     return table
 
 
@@ -235,12 +239,13 @@ def tables(
     `probes`: the relearning and probe results, where the run has them (else their
     tables say so)."""
 
-    def load(path):
-        return json.loads(Path(path).read_text())
-
     output_dir = Path(output_dir)
-    sweep_rows = across_seeds(load(sweep), confidence)
-    quantize_rows = across_seeds(load(quantize), confidence, keys=("point", "scheme"))
+    folded = folded_results(
+        {"sweep": sweep, "quantize": quantize, "relearning": relearning, "probes": probes},
+        confidence,
+    )
+    sweep_rows, quantize_rows = folded["sweep"], folded["quantize"]
+    drift = json.loads(Path(representation).read_text())
     write_table(
         sweep_table(sweep_rows),
         output_dir / "sweep",
@@ -254,19 +259,19 @@ def tables(
         " the share of the forget-set drop that quantization undoes.",
     )
     write_table(
-        drift_table(load(representation)),
+        drift_table(drift),
         output_dir / "drift",
         "Representation drift of the forget questions' states, and the forget answer's"
         " probability through the logit lens.",
     )
     write_table(
-        findings_table(sweep_rows, quantize_rows, load(representation)["drift"], confidence),
+        findings_table(sweep_rows, quantize_rows, drift["drift"], confidence),
         output_dir / "findings",
         "The seed-scale experiment's findings on this run, each with its interval and"
         " whether the interval supports the claim.",
     )
     write_table(
-        relearn_table(across_seeds(load(relearning), confidence, ("point", "attack", "steps")))
+        relearn_table(folded["relearning"])
         if relearning
         else not_run("relearning", "no attacks in this run (relearning.attacks)"),
         output_dir / "relearn",
@@ -275,13 +280,22 @@ def tables(
         " to win back half of its drop (the gold model: the floor; the fine-tuned: the ceiling).",
     )
     write_table(
-        probe_table(across_seeds(load(probes), confidence, ("point", "layer")))
+        probe_table(folded["probes"])
         if probes
         else not_run("probes", "no probes in this run (probes.layers)"),
         output_dir / "probes",
         "Linear probes: the share of wrong answers a probe trained on the fine-tuned model's"
         " states scores below the forget answer (0.5: chance), held out over folds of the"
         " forget items (the gold model: the floor; the fine-tuned: the ceiling).",
+    )
+    summary = robustness(folded)
+    write_table(
+        robustness_table(summary),
+        output_dir / "robustness",
+        f"Robustness of each model's forgetting: {summary.metric.replace('_', ' ')} in float"
+        " and under each quantization scheme; forget ROUGE-L of the forget items the"
+        " relearning attacks leave out, before and after the most steps; linear-probe"
+        " accuracy at the fine-tuned model's best layer (0.5: chance).",
     )
 
 
