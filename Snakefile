@@ -28,6 +28,7 @@ else:
 
 include: "rules/models.smk"
 include: "rules/unlearn.smk"
+include: "rules/epochs.smk"
 include: "rules/evaluate.smk"
 include: "rules/quantize.smk"
 include: "rules/represent.smk"
@@ -48,6 +49,7 @@ rule all:
         "results/repr_results.json",
         relearn_targets(),
         probe_targets(),
+        epoch_targets(),
         rules.tables.output,
         rules.figures.output,
         rules.provenance.output,

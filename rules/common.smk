@@ -48,6 +48,7 @@ from unlearnflow.plan import (
     Plan,
     answer_states_path,
     drift_path,
+    epochs_dir,
     evaluation_path,
     figure_path,
     model_dir,
@@ -507,6 +508,7 @@ PLAN = Plan(config["seeds"], config["unlearn"])
 FINETUNED_PATTERN = Model(FINETUNED, "{seed}").id
 GOLD_PATTERN = Model(GOLD, "{seed}").id
 UNLEARN_PATTERN = Model(UNLEARN, "{seed}", "{method}", "{hparams}").id
+EPOCH_PATTERN = Model(UNLEARN, "{seed}", "{method}", "{hparams}", "{epoch}").id
 REFERENCE_IDS = "|".join(REFERENCES)
 
 
@@ -682,6 +684,31 @@ DRIFT_QUESTIONS = drift_questions(config["benchmark"]["name"])
 
 def repr_params():
     return {"drifts": {model.id: drift_path(model.id) for model in PLAN.trained()}}
+
+
+# --- the epoch axis: each unlearning run's models after every epoch before its last ---
+SAVE_EVERY_EPOCH = config["training"]["unlearn"].get("save_every_epoch", False)
+
+
+def epoch_outputs():
+    """The folder of a run's models after each epoch, where the config saves them."""
+    return (
+        {"epochs": directory(epochs_dir(UNLEARN_PATTERN))} if SAVE_EVERY_EPOCH else {}
+    )
+
+
+def epoch_params():
+    """Every unlearned model after each of its epochs (the last: the sweep's model)."""
+    models = PLAN.unlearned() + PLAN.epoch_models()
+    return {
+        "evaluations": {model.id: evaluation_path(model.id) for model in models},
+        "drifts": {model.id: drift_path(model.id) for model in models},
+    }
+
+
+def epoch_targets():
+    """The epoch table, where the config saves every epoch."""
+    return ["results/epoch_results.json"] if SAVE_EVERY_EPOCH else []
 
 
 # --- linear probes: every trained model's answer states, probed per seed ---

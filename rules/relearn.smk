@@ -24,7 +24,7 @@ rule relearn:
         precision=MODEL_PRECISION,
         settings=relearning_settings(),
         evaluation=relearning_evaluation(),
-        training=config["training"]["unlearn"],
+        training={key: config["training"]["unlearn"][key] for key in ("full", "lora")},
         system_prompt=config["model"]["system_prompt"],
         split_seed=config["seed"],
         seed=model_seed,

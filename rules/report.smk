@@ -30,6 +30,7 @@ rule figures:
         representation="results/repr_results.json",
         relearning=relearn_targets(),
         probes=probe_targets(),
+        epochs=epoch_targets(),
     output:
         **{
             name: report(

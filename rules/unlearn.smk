@@ -1,4 +1,5 @@
-# The unlearning sweep: one job per replicate seed, method and grid point.
+# The unlearning sweep: one job per replicate seed, method and grid point; with
+# training.unlearn.save_every_epoch, its models after each epoch before the last too.
 
 
 rule unlearn:
@@ -6,6 +7,7 @@ rule unlearn:
         unpack(unlearn_inputs),
         parts=MODEL_PARTS,
     output:
+        **epoch_outputs(),
         model=directory(model_dir(UNLEARN_PATTERN)),
         train_log=train_log_path(UNLEARN_PATTERN),
     log:
@@ -15,7 +17,7 @@ rule unlearn:
     wildcard_constraints:
         seed=r"\d+",
         method="|".join(METHODS),
-        hparams="[^/]+",
+        hparams="[^/@]+",
     retries: 1
     conda:
         "../envs/unlearnflow.yaml"

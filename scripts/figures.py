@@ -13,6 +13,7 @@ with script_job(snakemake):
         representation=snakemake.input.representation,
         relearning=next(iter(snakemake.input.relearning), None),
         probes=next(iter(snakemake.input.probes), None),
+        epochs=next(iter(snakemake.input.epochs), None),
         confidence=snakemake.params.confidence,
         output_dir=Path(snakemake.output[0]).parent,
     )

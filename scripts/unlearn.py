@@ -18,4 +18,5 @@ with model_job(snakemake):
         train_log=snakemake.output.train_log,
         precision=snakemake.params.precision,
         idk=snakemake.input.get("idk"),
+        epochs_output=snakemake.output.get("epochs"),
     )

@@ -23,7 +23,7 @@ GRIDS = [
     {"lr": 0.002, "epochs": 3},
     {"lr": 1e-05, "epochs": 1, "beta": 0.1},
     {"retain_weight": -1.5, "use_kl": True, "other": False},
-    {"loss_type": "a_b", "name": "x~y/z", "text": '50% of "it" _', "unicode": "für"},
+    {"loss_type": "a_b", "name": "x~y/z", "text": '50% of "it" _ @epoch~1', "unicode": "für"},
     {"number_like": "3", "bool_like": "true", "empty": "", "quoted": '"x"', "null": "null"},
 ]
 
@@ -31,7 +31,7 @@ GRIDS = [
 @pytest.mark.parametrize("hparams", GRIDS)
 def test_hparams_ids_round_trip(hparams):
     text = hparams_id(hparams)
-    assert "/" not in text and " " not in text and '"' not in text
+    assert "/" not in text and " " not in text and '"' not in text and "@" not in text
     decoded = parse_hparams_id(text)
     assert decoded == hparams
     assert [type(v) for v in decoded.values()] == [type(v) for v in hparams.values()]
@@ -43,7 +43,13 @@ def test_hparams_ids_read_as_before_for_numbers():
 
 @pytest.mark.parametrize(
     "model",
-    [Model(BASE), Model(FINETUNED, 0), Model(GOLD, 2), Model("unlearn", 1, "npo", "lr~0.002")],
+    [
+        Model(BASE),
+        Model(FINETUNED, 0),
+        Model(GOLD, 2),
+        Model("unlearn", 1, "npo", "lr~0.002"),
+        Model("unlearn", 1, "npo", "lr~0.002_epochs~3", epoch=2),
+    ],
 )
 def test_model_ids_parse_back(model):
     assert Model.parse(model.id) == model
@@ -64,6 +70,18 @@ def test_ids_points_labels_stages_and_paths():
 def test_malformed_model_ids_are_named(bad):
     with pytest.raises(ValueError, match="not a model id"):
         Model.parse(bad)
+
+
+def test_epoch_models_are_models_of_their_own():
+    plan = Plan([0], {"ga": {"lr": [1e-3], "epochs": [1, 3]}})
+    assert [model.id for model in plan.epoch_models()] == [
+        "seed~0/unlearn/ga/lr~0.001_epochs~3@epoch~1",
+        "seed~0/unlearn/ga/lr~0.001_epochs~3@epoch~2",
+    ]  # a one-epoch run has no epoch before its last
+    second = plan.epoch_models()[1]
+    assert second.epochs() == 2 and second.final().epochs() == 3
+    assert second.label == "ga lr=0.001 epochs=3 after epoch 2"
+    assert stages(second)[-1] == "results/models/seed~0/unlearn/ga/lr~0.001_epochs~3@epoch~2"
 
 
 def test_plan_replicates_every_trained_model_per_seed():

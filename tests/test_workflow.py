@@ -154,6 +154,61 @@ def test_probes_of_every_trained_model(built):
     assert "fine-tuned's best layer" in table and "| gold" in table
 
 
+def test_the_epoch_axis_evaluates_every_saved_epoch(built, tmp_path):
+    """ga at 1 and 2 epochs, every epoch saved: the two-epoch run's model after its first
+    epoch is the one-epoch run's model (same seed, same batches, constant learning rate),
+    hard-linked out of the run's epochs folder, and evaluated and drifted like it."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    from unlearnflow.plots import forgetting_by_epoch, layerdrift_by_epoch
+
+    project = tmp_path / "project"
+    shutil.copytree(built, project, symlinks=True)
+
+    def every_epoch(config):
+        config["training"]["unlearn"]["save_every_epoch"] = True
+        config["unlearn"]["ga"]["epochs"] = [1, 2]
+        config["seeds"] = [0]
+
+    edited(project, every_epoch)
+    result = snakemake(project, "results/epoch_results.json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    models = project / "results" / "models" / "seed~0" / "unlearn" / "ga"
+    after_one = models / "lr~0.0001_epochs~2@epoch~1"
+    saved = models / "lr~0.0001_epochs~2@epochs" / "epoch~1"
+    for file in saved.iterdir():
+        assert file.stat().st_ino == (after_one / file.name).stat().st_ino  # no copy
+    weights = "adapter_model.safetensors"
+    first, alone = (
+        load_file(after_one / weights),
+        load_file(models / "lr~0.0001_epochs~1" / weights),
+    )
+    assert first.keys() == alone.keys()
+    assert all(torch.equal(first[key], alone[key]) for key in first)
+    last = load_file(models / "lr~0.0001_epochs~2" / weights)
+    assert any(not torch.equal(first[key], last[key]) for key in first)
+
+    epochs = json.loads((project / "results" / "epoch_results.json").read_text())
+    runs = {(row["run"], row["epoch"]) for row in epochs["metrics"]}
+    assert runs == {
+        ("unlearn/ga/lr~0.0001_epochs~1", 1),
+        ("unlearn/ga/lr~0.0001_epochs~2", 1),
+        ("unlearn/ga/lr~0.0001_epochs~2", 2),
+        ("unlearn/npo/lr~0.0001_epochs~1_beta~0.1", 1),
+    }
+    by_model = {row["model"]: row for row in epochs["metrics"]}
+    same = by_model["seed~0/unlearn/ga/lr~0.0001_epochs~2@epoch~1"]
+    assert (
+        same["forget_rouge_l"] == by_model["seed~0/unlearn/ga/lr~0.0001_epochs~1"]["forget_rouge_l"]
+    )
+    assert {row["layer"] for row in epochs["drift"]} == {0, 1, 2}
+    for draw in (forgetting_by_epoch, layerdrift_by_epoch):
+        assert draw(epochs).axes
+
+
 def test_summary_tables_in_three_formats(built):
     folder = built / "results" / "tables"
     for name in ("sweep", "quantize", "drift"):

@@ -30,6 +30,14 @@ def whole_directory(path: str | Path) -> Iterator[Path]:
         shutil.rmtree(partial, ignore_errors=True)
 
 
+def linked_copy(source: str | Path, output: str | Path) -> None:
+    """The files of the folder `source` hard-linked into the folder `output` (no bytes
+    copied), which appears whole or not at all."""
+    with whole_directory(output) as folder:
+        for file in Path(source).iterdir():
+            os.link(file, folder / file.name)
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write `text` to a temporary sibling file and rename it to `path`."""
     path = Path(path)

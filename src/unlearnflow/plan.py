@@ -39,6 +39,8 @@ FIGURES = (
     "relearning",
     "probes",
     "robustness",
+    "forgetting_by_epoch",
+    "layerdrift_by_epoch",
 )
 TABLE_FORMATS = ("csv", "md", "tex")
 PROVENANCE = "results/provenance.json"
@@ -89,7 +91,7 @@ def figure_path(name: str) -> str:
 
 
 # Characters a hyperparameter value may not hold raw in a path segment, and their escapes.
-_ESCAPES = {"%": "%25", "_": "%5F", "~": "%7E", "/": "%2F", '"': "%22", " ": "%20"}
+_ESCAPES = {"%": "%25", "_": "%5F", "~": "%7E", "/": "%2F", '"': "%22", " ": "%20", "@": "%40"}
 
 
 def _as_json(text: str):
@@ -103,7 +105,7 @@ def _as_json(text: str):
 def hparams_id(hparams: dict) -> str:
     """`key~value` pairs joined by `_`: numbers and booleans as JSON (0.002, 3, true),
     strings bare (gd) unless they read as JSON themselves ("3"), and `%`, `_`, `~`, `/`,
-    `"` and spaces percent-escaped, so that `parse_hparams_id` gives the same dict back
+    `"`, `@` and spaces percent-escaped, so that `parse_hparams_id` gives the same dict back
     for every value the config schema allows."""
     parts = []
     for key, value in hparams.items():
@@ -136,18 +138,21 @@ def parse_hparams_id(text: str) -> dict:
 
 @dataclass(frozen=True)
 class Model:
-    """One model of the plan: the base model, or a trained one under a replicate seed."""
+    """One model of the plan: the base model, or a trained one under a replicate seed; an
+    unlearned model saved after an `epoch` before its last (`@epoch~N` in its id)."""
 
     kind: str  # BASE, FINETUNED, GOLD or UNLEARN
     seed: int | str | None = None  # a string only as a wildcard pattern, "{seed}"
     method: str | None = None
     hparams: str | None = None  # the hyperparameters' id
+    epoch: int | str | None = None  # None: the model after its last epoch
 
     @property
     def point(self) -> str:
         """The id without the seed: what the replicates of one model share."""
         if self.kind == UNLEARN:
-            return f"{UNLEARN}/{self.method}/{self.hparams}"
+            epoch = "" if self.epoch is None else f"@epoch~{self.epoch}"
+            return f"{UNLEARN}/{self.method}/{self.hparams}{epoch}"
         return self.kind
 
     @property
@@ -164,7 +169,8 @@ class Model:
         if not self.unlearned:
             return LABELS[self.kind]
         pairs = parse_hparams_id(self.hparams).items()
-        return " ".join([self.method, *(f"{key}={value}" for key, value in pairs)])
+        epoch = [] if self.epoch is None else [f"after epoch {self.epoch}"]
+        return " ".join([self.method, *(f"{key}={value}" for key, value in pairs), *epoch])
 
     @classmethod
     def parse(cls, model_id: str) -> Model:
@@ -179,7 +185,16 @@ class Model:
         parts = point.split("/")
         if len(parts) != 3 or parts[0] != UNLEARN:
             raise ValueError(f"not a model id: {model_id!r}")
-        return cls(UNLEARN, seed, parts[1], parts[2])
+        hparams, _, epoch = parts[2].partition("@epoch~")
+        return cls(UNLEARN, seed, parts[1], hparams, int(epoch) if epoch else None)
+
+    def final(self) -> Model:
+        """The model after the last epoch of this model's run."""
+        return Model(self.kind, self.seed, self.method, self.hparams)
+
+    def epochs(self) -> int:
+        """The epochs after which this model was saved: its own, or its run's last."""
+        return self.epoch or parse_hparams_id(self.hparams)["epochs"]
 
     def replicate(self, kind: str) -> Model:
         """The model of `kind` trained under this model's seed (the base model for none)."""
@@ -211,6 +226,11 @@ MODEL_ID_PATTERN = rf"{BASE}|seed~\d+/({FINETUNED}|{GOLD}|{UNLEARN}/[^/]+/[^/]+)
 
 def model_dir(model_id: str) -> str:
     return f"results/models/{model_id}"
+
+
+def epochs_dir(model_id: str) -> str:
+    """An unlearning run's models after each epoch before its last: `epoch~N/` inside."""
+    return f"{model_dir(model_id)}@epochs"
 
 
 def train_log_path(model_id: str) -> str:
@@ -279,6 +299,15 @@ class Plan:
             Model(UNLEARN, seed, method, point)
             for seed in self.seeds
             for method, point in self.sweep
+        ]
+
+    def epoch_models(self) -> list[Model]:
+        """Every unlearned model saved after an epoch before its run's last
+        (`training.unlearn.save_every_epoch`)."""
+        return [
+            Model(UNLEARN, model.seed, model.method, model.hparams, epoch)
+            for model in self.unlearned()
+            for epoch in range(1, model.epochs())
         ]
 
     def trained(self) -> list[Model]:

@@ -359,6 +359,44 @@ def probes(accuracy: pd.DataFrame | None):
     return fig
 
 
+NO_EPOCHS = "The run saves no model per epoch (training.unlearn.save_every_epoch)."
+
+
+def forgetting_by_epoch(epochs: dict | None):
+    """Forget and retain ROUGE-L after each epoch of every unlearning run."""
+    if epochs is None:
+        return _unmeasured(NO_EPOCHS)
+    rows = pd.DataFrame(epochs["metrics"])
+    metrics = _measured(rows, {"forget_rouge_l": "forget", "retain_rouge_l": "retain"})
+    fig, axes = plt.subplots(1, len(metrics), figsize=(6.5 * len(metrics), 4.5), squeeze=False)
+    for ax, (metric, split) in zip(axes.flat, metrics.items(), strict=True):
+        mean = rows.groupby(["run", "method", "epoch"], as_index=False).mean(numeric_only=True)
+        sns.lineplot(data=mean, x="epoch", y=metric, hue="method", units="run",
+                     estimator=None, marker="o", ax=ax)  # fmt: skip
+        ax.set(xlabel="epoch", ylabel=f"{split} ROUGE-L", title=f"{split} set")
+    fig.suptitle("Forgetting and utility epoch by epoch")
+    fig.tight_layout()
+    return fig
+
+
+def layerdrift_by_epoch(epochs: dict | None):
+    """‖Δh‖ of the forget questions' states from the fine-tuned model by layer, one line
+    per epoch, one panel per unlearning run (seed 003's `layerdrift_by_epoch`)."""
+    if epochs is None:
+        return _unmeasured(NO_EPOCHS)
+    drift = pd.DataFrame(epochs["drift"])
+    forget = drift[drift["split"] == "forget"]
+    mean = forget.groupby(["run", "epoch", "layer"], as_index=False)["delta_norm"].mean()
+    mean["run"] = [point_label(run) for run in mean["run"]]
+    grid = sns.relplot(data=mean, kind="line", x="layer", y="delta_norm", hue="epoch",
+                       col="run", col_wrap=min(3, mean["run"].nunique()), height=3.5,
+                       palette="viridis", facet_kws={"sharey": False})  # fmt: skip
+    grid.set_titles("{col_name}", size=9)
+    grid.set_axis_labels("layer", "‖Δh‖ from the fine-tuned model")
+    grid.figure.suptitle("Where each epoch of unlearning moves the hidden states", y=1.03)
+    return grid.figure
+
+
 def robustness_summary(summary: Robustness):
     """Per trained model point: the forget metric in float, quantized and around each
     relearning attack (left), and the probe accuracy (right), with intervals."""
@@ -396,6 +434,8 @@ FIGURES = {
     "relearning": lambda t: relearning(t["relearning"]),
     "probes": lambda t: probes(t["probes"]),
     "robustness": lambda t: robustness_summary(t["robustness"]),
+    "forgetting_by_epoch": lambda t: forgetting_by_epoch(t["epochs"]),
+    "layerdrift_by_epoch": lambda t: layerdrift_by_epoch(t["epochs"]),
 }
 
 
@@ -407,9 +447,11 @@ def figures(
     output_dir: Path,
     relearning: Path | None = None,
     probes: Path | None = None,
+    epochs: Path | None = None,
 ) -> None:
-    """`confidence`: the level of the intervals across replicate seeds; `relearning` and
-    `probes`: the relearning and probe results, where the run has them."""
+    """`confidence`: the level of the intervals across replicate seeds; `relearning`,
+    `probes` and `epochs`: the relearning, probe and epoch results, where the run has
+    them."""
     sns.set_theme(style="whitegrid", context="notebook")
     representation_rows = json.loads(Path(representation).read_text())
     folded = folded_results(
@@ -421,6 +463,7 @@ def figures(
         "drift": pd.DataFrame(representation_rows["drift"]),
         "lens": pd.DataFrame(representation_rows["logit_lens"]),
         "robustness": robustness(folded),
+        "epochs": json.loads(Path(epochs).read_text()) if epochs else None,
     }
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     for name, draw in FIGURES.items():

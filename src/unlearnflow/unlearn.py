@@ -6,12 +6,17 @@ the reference model is the same weights with that adapter disabled (or the start
 weights swapped back in; methods/base.py). Every method takes the same steps: `epochs`
 passes over the forget set, each forget batch paired with the next retain batch (TOFU's
 forget-retain pairing), so retain-only baselines train as long as the others. A run whose loss
-turns NaN or infinite stops and is recorded as diverged; the sweep carries on.
+turns NaN or infinite stops and is recorded as diverged; the sweep carries on. Asked to
+(`training.unlearn.save_every_epoch`), a run also saves its model after each epoch
+before its last, as it would save it at the end, into `epoch~N/` of its epochs folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
+import math
 import random
 from pathlib import Path
 
@@ -48,6 +53,15 @@ def with_idk_alternates(
     return examples
 
 
+def save_unlearned(model, unlearning, folder: Path) -> None:
+    """The trained `model` as the method leaves it (`finish`; base weights it edits merged
+    in, which the adapter alone would lose), saved into `folder`."""
+    unlearning.finish(model)
+    if unlearning.edits_base_weights and hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    model.save_pretrained(folder)
+
+
 def unlearn(
     base: Path,
     finetuned: Path,
@@ -62,9 +76,11 @@ def unlearn(
     train_log: Path,
     precision: str = "float32",
     idk: Path | None = None,
+    epochs_output: Path | None = None,
 ) -> None:
     """Train `method` at `hparams` from the fine-tuned model; `idk` is the file of "I
-    don't know" replies that methods with `needs_idk_answers` prefer."""
+    don't know" replies that methods with `needs_idk_answers` prefer; `epochs_output`,
+    where given, the folder of the models after each epoch before the last."""
     from transformers import AutoTokenizer
 
     unlearning = make_method(method, **{k: v for k, v in hparams.items() if k not in TRAINING_KEYS})
@@ -95,12 +111,24 @@ def unlearn(
     def loss(model, forget_batch, retain_batch):
         return unlearning.loss(model, forget_batch, retain_batch, reference)
 
-    result = train(model, loss, forget_examples, secondary, settings, pad_id=pad_id)
-    unlearning.finish(model)
-    if unlearning.edits_base_weights and hasattr(model, "merge_and_unload"):
-        model = model.merge_and_unload()  # the adapter alone would lose the edit
+    steps_per_epoch = math.ceil(len(forget_examples) / settings.batch_size)
+    with (
+        whole_directory(epochs_output) if epochs_output else contextlib.nullcontext()
+    ) as epochs_folder:
+
+        def save_epoch(steps: int) -> None:
+            epoch, rest = divmod(steps, steps_per_epoch)
+            if epochs_folder and not rest and epoch < settings.epochs:
+                save_unlearned(copy.deepcopy(model), unlearning, epochs_folder / f"epoch~{epoch}")
+
+        result = train(
+            model, loss, forget_examples, secondary, settings, pad_id=pad_id, after_step=save_epoch
+        )
+        if epochs_folder and result.diverged:  # the epochs it never reached: where it stopped
+            for epoch in range((result.diverged_step - 1) // steps_per_epoch + 1, settings.epochs):
+                save_epoch(epoch * steps_per_epoch)
     with whole_directory(output) as folder:
-        model.save_pretrained(folder)
+        save_unlearned(model, unlearning, folder)
     write_json(train_log, {"method": method, "hparams": hparams, **result.__dict__})
     if result.diverged:
         log.warning("%s %s diverged at step %d", method, hparams, result.diverged_step)
