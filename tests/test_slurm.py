@@ -22,6 +22,7 @@ LOCAL_RULES = {
     "quantize_results",
     "repr_results",
     "relearn_results",
+    "probe_results",
     "tables",
     "figures",
     "provenance",
@@ -59,6 +60,7 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
     # method keep it short
     config["seeds"] = [0]
     config["unlearn"] = {"ga": config["unlearn"]["ga"]}
+    config["relearning"]["steps"] = [1]
     # a harness task of our own, so that every rule that loads a model runs (offline)
     tasks = str(task_folder(tmp_path / "tasks"))
     config["evaluation"]["lm_eval"] = {"tasks": [TASK], "include_path": tasks}
@@ -92,5 +94,6 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
         "quantize_results.json",
         "repr_results.json",
         "relearn_results.json",
+        "probe_results.json",
     ):
         assert results(cluster_run, name) == results(local, name), name
