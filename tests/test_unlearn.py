@@ -105,3 +105,34 @@ def test_rmu_trains_only_its_mlps_in_full(tiny_model, sets, tmp_path):
     after = load_file(output / "model.safetensors")
     changed = {name for name in after if not torch.equal(after[name], before[name])}
     assert changed == {f"model.layers.1.mlp.{p}_proj.weight" for p in ("gate", "up", "down")}
+
+
+def test_every_epoch_is_saved_as_the_run_would_leave_it(tiny_model, sets, tmp_path):
+    """task_vector negates its adapter when it finishes: each epoch's saved model is
+    negated too, while training goes on from the unnegated one, so that the model after
+    the first of three epochs is the one-epoch run's."""
+    epochs = tmp_path / "model@epochs"
+    unlearn(
+        base=tiny_model,
+        finetuned=tiny_model,
+        forget=sets["forget"],
+        retain=sets["retain"],
+        method="task_vector",
+        hparams={"lr": 1e-2, "epochs": 3},
+        training={"full": False, "lora": LORA, "batch_size": 2},
+        system_prompt=None,
+        seed=0,
+        output=tmp_path / "model",
+        train_log=tmp_path / "train.json",
+        epochs_output=epochs,
+    )
+    assert sorted(p.name for p in epochs.iterdir()) == ["epoch~1", "epoch~2"]
+    one_epoch = tmp_path / "one"
+    one_epoch.mkdir()
+    output, _ = run(tiny_model, sets, one_epoch, "task_vector", epochs=1)
+    weights = "adapter_model.safetensors"
+    first, alone = load_file(epochs / "epoch~1" / weights), load_file(output / weights)
+    assert all(torch.equal(first[name], alone[name]) for name in alone)
+    second, last = load_file(epochs / "epoch~2" / weights), load_file(tmp_path / "model" / weights)
+    assert not all(torch.equal(second[name], first[name]) for name in first)
+    assert not all(torch.equal(second[name], last[name]) for name in last)

@@ -232,6 +232,12 @@ def test_summary_tables_in_three_formats(built):
     # an unchanged model's middle layer: the interval supports "barely drifts"
     middle = next(line for line in findings.splitlines() if "middle layer (1)" in line)
     assert middle.rstrip(" |").endswith("yes")
+    robustness = (folder / "robustness.md").read_text().splitlines()
+    # header, rule, the four trained points; float, rtn-int4, the attack, the probes
+    assert len(robustness) == 2 + 4 and "| gold" in "\n".join(robustness)
+    for column in ("float", "rtn-int4", "forget_share: before", "forget_share: 2 steps"):
+        assert column in robustness[0]
+    assert "probe accuracy (layer" in robustness[0]
     quantize = (folder / "quantize.md").read_text()
     assert "| fine-tuned" in quantize and "rtn-int4" in quantize
     assert "nan" not in quantize  # no recovery for the references: an empty cell, "--"
