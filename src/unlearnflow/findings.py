@@ -11,6 +11,11 @@ interval, the claim it is held against, and whether the interval supports the cl
   forget-set drop that quantization undoes (quantize_results.py: TOFU's ROUGE-L and
   Prob, MUSE's verbatim and knowledge ROUGE-L F1, WMDP's accuracy); the interval is
   the t-interval across the points.
+- 4-bit against 8-bit recovery: per 4-bit scheme, the mean over sweep points of its
+  recovery minus the 8-bit scheme's of the same family (bnb, rtn) on the same point.
+  Claim (Zhang et al. 2024, "Catastrophic failure of LLM unlearning via quantization"):
+  4-bit quantization restores more of the forgotten knowledge than 8-bit (difference
+  above 0).
 
 A verdict is `yes` where the whole interval supports the claim, `no` where none of it
 does, `open` otherwise; `--` where the run cannot say (no interval).
@@ -22,7 +27,7 @@ import math
 
 import numpy as np
 
-from .plan import FINETUNED, point_label
+from .plan import FINETUNED, SCHEMES, point_label
 from .quantize_results import RECOVERY_METRICS as QUANTIZE_RECOVERY
 from .replicates import across_seeds, t_interval
 
@@ -150,6 +155,43 @@ def recovery_findings(quantize: list[dict], confidence: float) -> list[dict]:
     return found
 
 
+def four_bit_findings(quantize: list[dict], confidence: float) -> list[dict]:
+    found = []
+    schemes = list(dict.fromkeys(row["scheme"] for row in quantize))
+    recovery = {(row["scheme"], row["point"]): row for row in quantize}
+    for four in (s for s in schemes if SCHEMES[s]["bits"] == 4):
+        family = four.split("-")[0]
+        eight = next((s for s in schemes if s.startswith(family) and SCHEMES[s]["bits"] == 8), None)
+        if eight is None:
+            continue
+        for metric in RECOVERY_METRICS:
+            key = f"recovery_{metric}"
+            differences = [
+                row[key] - recovery[eight, point][key]
+                for (scheme, point), row in recovery.items()
+                if scheme == four
+                and row.get(key) is not None
+                and recovery.get((eight, point), {}).get(key) is not None
+            ]
+            if not differences:
+                continue
+            low, high = (
+                t_interval(differences, confidence) if len(differences) > 1 else (None, None)
+            )
+            found.append(
+                _finding(
+                    f"4-bit minus 8-bit recovery ({metric.replace('_', ' ')})",
+                    f"{four} − {eight}, mean of {len(differences)} sweep points",
+                    float(np.mean(differences)),
+                    low,
+                    high,
+                    "Zhang et al. 2024: 4-bit restores more than 8-bit (> 0)",
+                    verdict(low, high, (0.0, math.inf)),
+                )
+            )
+    return found
+
+
 def findings_table(sweep: list[dict], quantize: list[dict], drift: list[dict], confidence: float):
     """Every finding as a row; `sweep` and `quantize` folded across seeds (replicates.py),
     `drift` as repr_results writes it."""
@@ -160,5 +202,6 @@ def findings_table(sweep: list[dict], quantize: list[dict], drift: list[dict], c
         *retain_gap_findings(sweep),
         *drift_findings(drift),
         *recovery_findings(quantize, confidence),
+        *four_bit_findings(quantize, confidence),
     ]
     return pd.DataFrame(rows).set_index(["finding", "subject"])
