@@ -146,7 +146,9 @@ def relearn_table(rows: list[dict]):
         columns[label] = at["forget_rouge_l"]
         columns[f"{label} low"] = at["forget_rouge_l_ci_low"]
         columns[f"{label} high"] = at["forget_rouge_l_ci_high"]
-    columns["steps to half recovery"] = frame[frame["steps"] == 0]["half_recovery_steps"]
+    columns["steps to half recovery"] = frame[frame["steps"] == 0]["half_recovery_steps"].astype(
+        "Int64"
+    )  # a whole number, or empty where the attack never gets halfway
     table = pd.DataFrame(columns)
     table.index = pd.MultiIndex.from_tuples(
         [(point_label(point), attack) for point, attack in table.index], names=["model", "attack"]
