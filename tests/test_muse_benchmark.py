@@ -110,6 +110,7 @@ def muse_config(tiny_model, folder, **benchmark) -> dict:
     config["benchmark"] = {**muse_settings(folder), **benchmark}
     config["training"]["finetune"]["rehearsal"] = False
     config["relearning"]["attacks"] = []  # built from QA
+    config["probes"]["layers"] = []  # so are the probes
     config["unlearn"] = {"npo": {"lr": [1.0e-4], "epochs": [1], "beta": [0.1]}}
     return config
 
