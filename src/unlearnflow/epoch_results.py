@@ -2,8 +2,9 @@
 (`training.unlearn.save_every_epoch`), the last epoch being the sweep's own model.
 
 `metrics` rows: the model columns (plan.py), `run` (the point of the run's last
-model) and `epoch`, and per forget and retain split every value a split metric is the
-mean of (aggregate.item_values), `{split}_{metric}`, each with its interval over items.
+model) and `epoch`, and per split of the evaluation (a QA benchmark's forget and retain, MUSE's
+verbmem and knowmem, WMDP's wmdp and mmlu...) every value a split metric is the mean of
+(aggregate.item_values), `{split}_{metric}`, each with its interval over items.
 `drift` rows: the same model columns, split, layer and ‖Δh‖ from the fine-tuned model
 with its interval over the questions (represent.py): seed 003's `layerdrift_by_epoch`.
 """
@@ -20,8 +21,6 @@ from .jsonl import write_json
 from .metrics.bootstrap import Bootstrap
 from .plan import FINETUNED, Model, model_columns
 
-SPLITS = ("forget", "retain")
-
 
 def epoch_columns(model_id: str) -> dict:
     model = Model.parse(model_id)
@@ -36,9 +35,7 @@ def epoch_rows(
     for name, path in evaluations.items():
         evaluation = json.loads(Path(path).read_text())
         row = epoch_columns(name)
-        for split in SPLITS:
-            if split not in evaluation["splits"]:
-                continue
+        for split in evaluation["splits"]:
             for metric, values in item_values(evaluation, split).items():
                 key = f"{split}_{metric}"
                 row[key] = float(np.mean(values))

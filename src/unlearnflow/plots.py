@@ -360,20 +360,33 @@ def probes(accuracy: pd.DataFrame | None):
 
 
 NO_EPOCHS = "The run saves no model per epoch (training.unlearn.save_every_epoch)."
+# what forgetting_by_epoch draws of each benchmark: a QA benchmark's, MUSE's, WMDP's
+EPOCH_METRICS = {
+    "forget_rouge_l": "forget ROUGE-L",
+    "retain_rouge_l": "retain ROUGE-L",
+    "forget_verbmem_rouge_l_f1": "verbmem ROUGE-L F1",
+    "forget_knowmem_rouge_l_f1": "forget knowmem ROUGE-L F1",
+    "retain_knowmem_rouge_l_f1": "retain knowmem ROUGE-L F1",
+    "wmdp_accuracy": "WMDP accuracy",
+    "mmlu_accuracy": "MMLU accuracy",
+}
 
 
 def forgetting_by_epoch(epochs: dict | None):
-    """Forget and retain ROUGE-L after each epoch of every unlearning run."""
+    """The benchmark's forget and retain metrics (`EPOCH_METRICS`) after each epoch of
+    every unlearning run."""
     if epochs is None:
         return _unmeasured(NO_EPOCHS)
     rows = pd.DataFrame(epochs["metrics"])
-    metrics = _measured(rows, {"forget_rouge_l": "forget", "retain_rouge_l": "retain"})
+    metrics = _measured(rows, EPOCH_METRICS)
+    if not metrics:
+        return _unmeasured("The benchmark has none of the metrics drawn by epoch.")
+    mean = rows.groupby(["run", "method", "epoch"], as_index=False).mean(numeric_only=True)
     fig, axes = plt.subplots(1, len(metrics), figsize=(6.5 * len(metrics), 4.5), squeeze=False)
-    for ax, (metric, split) in zip(axes.flat, metrics.items(), strict=True):
-        mean = rows.groupby(["run", "method", "epoch"], as_index=False).mean(numeric_only=True)
+    for ax, (metric, label) in zip(axes.flat, metrics.items(), strict=True):
         sns.lineplot(data=mean, x="epoch", y=metric, hue="method", units="run",
                      estimator=None, marker="o", ax=ax)  # fmt: skip
-        ax.set(xlabel="epoch", ylabel=f"{split} ROUGE-L", title=f"{split} set")
+        ax.set(xlabel="epoch", ylabel=label)
     fig.suptitle("Forgetting and utility epoch by epoch")
     fig.tight_layout()
     return fig
