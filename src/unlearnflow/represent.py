@@ -127,9 +127,9 @@ def drift(states: torch.Tensor, reference: torch.Tensor, unembedding: torch.Tens
     return {**means, "items": {name: values.tolist() for name, values in per_question.items()}}
 
 
-def _answer_batches(tokenizer, qa_pairs, system_prompt, batch_size: int):
-    """Per batch of (question, answer) pairs: (prompt ids, answer ids, padded ids, mask)
-    of the prompt followed by the answer."""
+def _answer_passes(model, tokenizer, qa_pairs, system_prompt, batch_size: int):
+    """Per batch of (question, answer) pairs: (prompt ids, answer ids, the model's hidden
+    states of every layer) over the prompts followed by their answers."""
     for first in range(0, len(qa_pairs), batch_size):
         part = qa_pairs[first : first + batch_size]
         prompts = [prompt_ids(tokenizer, q, system_prompt) for q, _ in part]
@@ -137,7 +137,12 @@ def _answer_batches(tokenizer, qa_pairs, system_prompt, batch_size: int):
         ids, mask = _padded(
             [p + a for p, a in zip(prompts, answers, strict=True)], tokenizer.pad_token_id
         )
-        yield prompts, answers, ids, mask
+        states = model(
+            input_ids=ids.to(model.device),
+            attention_mask=mask.to(model.device),
+            output_hidden_states=True,
+        ).hidden_states
+        yield prompts, answers, states
 
 
 @torch.inference_mode()
@@ -145,14 +150,10 @@ def answer_states(model, tokenizer, qa_pairs, system_prompt, layers, batch_size:
     """Per layer, per (question, answer): the mean of the states at the answer's tokens,
     [layers, pairs, hidden]."""
     pooled = []
-    for prompts, answers, ids, mask in _answer_batches(
-        tokenizer, qa_pairs, system_prompt, batch_size
+    for prompts, answers, states in _answer_passes(
+        model, tokenizer, qa_pairs, system_prompt, batch_size
     ):
-        device = model.device
-        states = model(
-            input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
-        ).hidden_states
-        weights = torch.zeros(ids.shape, device=device)
+        weights = torch.zeros(states[0].shape[:2], device=model.device)
         for n, (prompt, answer) in enumerate(zip(prompts, answers, strict=True)):
             weights[n, len(prompt) : len(prompt) + len(answer)] = 1 / len(answer)
         pooled.append(
@@ -169,13 +170,10 @@ def logit_lens(model, tokenizer, qa_pairs, system_prompt, layers, batch_size: in
     norm = decoder.norm
     last = model.config.num_hidden_layers
     lens = [[] for _ in layers]
-    for prompts, answers, ids, mask in _answer_batches(
-        tokenizer, qa_pairs, system_prompt, batch_size
+    for prompts, answers, states in _answer_passes(
+        model, tokenizer, qa_pairs, system_prompt, batch_size
     ):
         device = model.device
-        states = model(
-            input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True
-        ).hidden_states
         rows = torch.cat([torch.full((len(a),), n) for n, a in enumerate(answers)])
         positions = torch.cat(
             [
