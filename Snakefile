@@ -33,23 +33,16 @@ include: "rules/evaluate.smk"
 include: "rules/quantize.smk"
 include: "rules/represent.smk"
 include: "rules/relearn.smk"
+include: "rules/classification.smk"
 include: "rules/report.smk"
 
 
-# The furthest targets built so far: the validated benchmark, the sweep (and its
-# evaluations as TOFU eval logs), quantization and representation results, their summary
-# tables and figures.
+# The task's targets (`task`): for generation the validated benchmark, the sweep (and
+# its evaluations as TOFU eval logs), quantization, representation, relearning, probe
+# and epoch results, their tables and figures; for classification its results, table
+# and figures. Then the run's provenance.
 rule all:
     default_target: True
     input:
-        "data/validation_report.json",
-        "results/sweep_results.json",
-        tofu_log_targets(),
-        "results/quantize_results.json",
-        "results/repr_results.json",
-        relearn_targets(),
-        probe_targets(),
-        epoch_targets(),
-        rules.tables.output,
-        rules.figures.output,
+        task_targets(),
         rules.provenance.output,

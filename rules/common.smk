@@ -20,6 +20,12 @@ from unlearnflow.benchmarks import (
     evaluation_files,
 )
 from unlearnflow.benchmarks.source import is_local, source_problems, table_file
+from unlearnflow.classification import plan as classification_plan
+from unlearnflow.classification.methods import (
+    CLASSIFICATION_METHODS,
+    SHARED as CLASSIFICATION_SHARED,
+    hyperparameter_names,
+)
 from unlearnflow.code_fingerprint import PackageCode
 from unlearnflow.data.backends import (
     TRANSPORT_SETTINGS,
@@ -321,6 +327,40 @@ def raw_text_problems(config):
     return problems
 
 
+def classification_problems(config):
+    """The classification track's source, forget class and sweep, where they can be
+    checked before any job (a dataset's labels are checked by its first job)."""
+    settings, problems = config["classification"], []
+    if settings["source"] == "synthetic":
+        if config["benchmark"]["name"] != SYNTHETIC:
+            problems.append(
+                "config key classification.source: synthetic needs the synthetic benchmark"
+                f" (benchmark.name is {config['benchmark']['name']!r}); give a dataset instead"
+            )
+        elif settings["forget_class"] not in config["data"]["categories"]:
+            problems.append(
+                f"config key classification.forget_class: {settings['forget_class']!r} is not"
+                f" a label of the synthetic source (data.categories:"
+                f" {', '.join(config['data']['categories'])})"
+            )
+    elif is_local(settings["source"]) and not Path(settings["source"]).is_dir():
+        problems.append(
+            f"config key classification.source: {settings['source']} is no folder"
+        )
+    for method, grid in settings["unlearn"].items():
+        known = {*CLASSIFICATION_SHARED, *hyperparameter_names(method)}
+        for key in sorted(set(grid) - known):
+            problems.append(
+                f"config key classification.unlearn.{method}.{key}: {method} has no such"
+                f" hyperparameter (it has: {', '.join(sorted(known))})"
+            )
+    if not settings["training"]["full"] and "lora" not in settings["training"]:
+        problems.append(
+            "config key classification.training.lora: needed where training.full is false"
+        )
+    return problems
+
+
 def check_config(config, schema_path):
     problems = nonfinite_problems(config) or config_problems(config, schema_path)
     if not problems:
@@ -331,6 +371,7 @@ def check_config(config, schema_path):
             + raw_text_problems(config)
             + relearning_problems(config)
             + probe_problems(config)
+            + classification_problems(config)
         )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
@@ -810,3 +851,80 @@ BOOTSTRAP = {
     "confidence": config["intervals"]["confidence"],
     "seed": config["seed"],
 }
+
+
+# --- the classification track: an embedding classifier unlearns a class ---
+CLASSIFICATION = config["classification"]
+CLASSIFIERS = classification_plan.model_ids(CLASSIFICATION["unlearn"])
+
+
+def classification_data_inputs(wildcards):
+    """The benchmark's facts and people for the synthetic source (a dataset is read by
+    the job itself)."""
+    if CLASSIFICATION["source"] != "synthetic":
+        return {}
+    return {
+        "facts": "data/facts.jsonl",
+        "profiles": "data/profiles.jsonl",
+        "validated": VALIDATED,
+    }
+
+
+def classifier_settings():
+    """What training any classifier depends on: `classification.training` with the
+    embedding's pooling and length and the head's width."""
+    return {
+        **CLASSIFICATION["training"],
+        "pooling": config["embedding"]["pooling"],
+        "max_length": config["embedding"]["max_length"],
+        "head_hidden": CLASSIFICATION["head_hidden"],
+    }
+
+
+def unlearning_classifier_settings():
+    """What class unlearning depends on besides its method and grid point."""
+    return {**classifier_settings(), "batch_size": CLASSIFICATION["unlearning"]["batch_size"]}
+
+
+def classifier_hparams(wildcards):
+    return classification_plan.method_and_hparams(
+        f"{classification_plan.UNLEARN}/{wildcards.method}/{wildcards.hparams}"
+    )[1]
+
+
+def classification_evaluations():
+    return {model: classification_plan.evaluation_path(model) for model in CLASSIFIERS}
+
+
+def classification_curves():
+    return {model: classification_plan.curve_path(model) for model in CLASSIFIERS}
+
+
+def classification_targets():
+    """The classification track's results, table and figures."""
+    return [
+        classification_plan.RESULTS,
+        *[
+            table_path(classification_plan.TABLE, fmt)
+            for fmt in TABLE_FORMATS
+        ],
+        *[classification_plan.figure_path(name) for name in classification_plan.FIGURES],
+    ]
+
+
+def task_targets():
+    """What rule all builds for `task` (the provenance apart)."""
+    if config["task"] == "classification":
+        return classification_targets()
+    return [
+        VALIDATED,
+        "results/sweep_results.json",
+        *tofu_log_targets(),
+        "results/quantize_results.json",
+        "results/repr_results.json",
+        *relearn_targets(),
+        *probe_targets(),
+        *epoch_targets(),
+        *[table_path(name, fmt) for name in TABLES for fmt in TABLE_FORMATS],
+        *[figure_path(name) for name in FIGURES],
+    ]

