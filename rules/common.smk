@@ -883,7 +883,10 @@ def classifier_settings():
 
 def unlearning_classifier_settings():
     """What class unlearning depends on besides its method and grid point."""
-    return {**classifier_settings(), "batch_size": CLASSIFICATION["unlearning"]["batch_size"]}
+    return {
+        **classifier_settings(),
+        "batch_size": CLASSIFICATION["unlearning"]["batch_size"],
+    }
 
 
 def classifier_hparams(wildcards):
@@ -904,11 +907,11 @@ def classification_targets():
     """The classification track's results, table and figures."""
     return [
         classification_plan.RESULTS,
+        *[table_path(classification_plan.TABLE, fmt) for fmt in TABLE_FORMATS],
         *[
-            table_path(classification_plan.TABLE, fmt)
-            for fmt in TABLE_FORMATS
+            classification_plan.figure_path(name)
+            for name in classification_plan.FIGURES
         ],
-        *[classification_plan.figure_path(name) for name in classification_plan.FIGURES],
     ]
 
 

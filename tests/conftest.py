@@ -147,3 +147,28 @@ def generate_all(backend: dict, data: dict, folder: Path) -> dict[str, Path]:
 @pytest.fixture
 def all_categories() -> list[str]:
     return list(CATEGORIES)
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A 2-layer BERT with all-MiniLM-L6-v2's tokenizer, randomly initialised and saved as
+    a plain HF folder: the embedding model of the classification track's tests."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from unlearnflow.embeddings import embedded_folder
+
+    tokenizer = AutoTokenizer.from_pretrained(embedded_folder("all-minilm-l6-v2"))
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    output = tmp_path_factory.mktemp("tiny-encoder")
+    BertModel(config).save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    return output

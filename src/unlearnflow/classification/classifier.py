@@ -28,7 +28,9 @@ class EmbeddingClassifier(torch.nn.Module):
         )
 
     @classmethod
-    def fresh(cls, backbone: Path, classes, pooling: str, max_length: int, head_hidden: int, seed: int):
+    def fresh(
+        cls, backbone: Path, classes, pooling: str, max_length: int, head_hidden: int, seed: int
+    ):
         """The backbone at `backbone` under a new head drawn from `seed`."""
         torch.manual_seed(seed)
         return cls(Embedder(backbone, pooling, max_length), classes, head_hidden)

@@ -75,7 +75,9 @@ def _tables(source: str) -> dict[str, tuple[object, str]]:
             f" ({type(error).__name__}: {error}); offline, give a local folder with"
             " train and test tables"
         ) from None
-    return {split: (hub[split], f"{source} (Hub), split {split}") for split in SPLITS if split in hub}
+    return {
+        split: (hub[split], f"{source} (Hub), split {split}") for split in SPLITS if split in hub
+    }
 
 
 def _rows(table, where: str, text_column: str, label_column: str, split: str) -> list[dict]:

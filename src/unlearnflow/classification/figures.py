@@ -36,7 +36,9 @@ def token_lengths(splits: dict[str, Path], embedder: Path):
         for row in read_split(path)
     ]
     figure, ax = plt.subplots(figsize=(7, 4))
-    sns.histplot(pd.DataFrame(rows), x="tokens", hue="label", multiple="stack", discrete=True, ax=ax)
+    sns.histplot(
+        pd.DataFrame(rows), x="tokens", hue="label", multiple="stack", discrete=True, ax=ax
+    )
     ax.set(title="Token lengths of the texts (every split)", xlabel="tokens per text")
     return figure
 
@@ -59,7 +61,9 @@ def retain_mcc(curves: dict[str, list]):
         frame = pd.DataFrame(curve)
         axes[0].plot(frame["epoch"], frame["retain_mcc"], marker="o", label=label(model))
         axes[1].plot(frame["epoch"], frame["forget_recall"], marker="o", label=label(model))
-    axes[0].set(xlabel="epoch", ylabel="retain MCC (validation)", title="Retain MCC while unlearning")
+    axes[0].set(
+        xlabel="epoch", ylabel="retain MCC (validation)", title="Retain MCC while unlearning"
+    )
     axes[1].set(xlabel="epoch", ylabel="forget-class recall (validation)", title="Forgetting")
     axes[1].legend(fontsize="small", loc="upper right")
     return figure
@@ -98,8 +102,11 @@ def tradeoff(results: dict):
                     alpha=0.8, ax=ax, zorder=3)  # fmt: skip
     ax.axhline(results["gate"]["retain_mcc_threshold"], color="grey", linestyle="--",
                label="retain gate")  # fmt: skip
-    ax.set(xlabel=f"recall of {results['forget_class']!r} (lower: more forgotten)",
-           ylabel="retain MCC (test)", title="Class unlearning: forgetting against retain MCC")  # fmt: skip
+    ax.set(
+        xlabel=f"recall of {results['forget_class']!r} (lower: more forgotten)",
+        ylabel="retain MCC (test)",
+        title="Class unlearning: forgetting against retain MCC",
+    )
     ax.legend(fontsize="small")
     return figure
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..atomic import write_text_atomic
 from ..metrics.bootstrap import Bootstrap
 from ..tables import with_intervals, write_table
-from .metrics import forget_class_mcc, kl_to_gold, mcc, passes_gate, recall
+from .metrics import forget_class_mcc, kl_to_gold, mcc, passes_gate
 from .plan import GOLD, UNLEARN, label, method_and_hparams
 
 COLUMNS = {
@@ -41,22 +41,27 @@ def _metrics(evaluation: dict, gold: dict, plan: dict):
     is_forget = labels == forget_id
     is_gold = own != classes
 
-    def split(index, keep):
-        return index[keep[index]]
+    def on(keep, statistic):
+        """`statistic` of the resampled items that `keep` selects; NaN where there are none."""
 
+        def measured(index):
+            chosen = index[keep[index]]
+            return statistic(chosen) if len(chosen) else float("nan")
+
+        return measured
+
+    retain, forgotten, everything = ~is_forget, is_forget, np.ones_like(is_forget)
     return {
-        "test_mcc": lambda i: mcc(labels[split(i, ~is_forget)], predicted[split(i, ~is_forget)])
-        if is_gold
-        else mcc(labels[i], predicted[i]),
-        "retain_mcc": lambda i: mcc(labels[split(i, ~is_forget)], predicted[split(i, ~is_forget)]),
-        "forget_mcc": lambda i: forget_class_mcc(predicted[split(i, is_forget)], forget_id, len(own)),
-        "forget_recall": lambda i: recall(labels[i], predicted[i], forget_id),
-        "kl_to_gold": lambda i: float(kl[split(i, ~is_forget)].mean()),
-        "agreement_retain": lambda i: float(
-            np.mean(predicted[split(i, ~is_forget)] == gold_predicted[split(i, ~is_forget)])
+        "test_mcc": on(retain if is_gold else everything, lambda i: mcc(labels[i], predicted[i])),
+        "retain_mcc": on(retain, lambda i: mcc(labels[i], predicted[i])),
+        "forget_mcc": on(
+            forgotten, lambda i: forget_class_mcc(predicted[i], forget_id, len(classes))
         ),
-        "agreement_forget": lambda i: float(
-            np.mean(predicted[split(i, is_forget)] == gold_predicted[split(i, is_forget)])
+        "forget_recall": on(forgotten, lambda i: float(np.mean(predicted[i] == forget_id))),
+        "kl_to_gold": on(retain, lambda i: float(kl[i].mean())),
+        "agreement_retain": on(retain, lambda i: float(np.mean(predicted[i] == gold_predicted[i]))),
+        "agreement_forget": on(
+            forgotten, lambda i: float(np.mean(predicted[i] == gold_predicted[i]))
         ),
     }
 
@@ -113,7 +118,11 @@ def classification_results(
         )
         row["forget_recall_above_gold"] = row["forget_recall"] - gold["forget_recall"]
     passing = [row for row in rows if row["passes_gate"]]
-    chosen = min(passing, key=lambda row: (row["forget_mcc"], -row["retain_mcc"], row["kl_to_gold"]), default=None)
+    chosen = min(
+        passing,
+        key=lambda row: (row["forget_mcc"], -row["retain_mcc"], row["kl_to_gold"]),
+        default=None,
+    )
     result = {
         "classes": plan["classes"],
         "forget_class": plan["forget_class"],
@@ -125,7 +134,9 @@ def classification_results(
     write_text_atomic(output_json, json.dumps(result, indent=1) + "\n")
     pd.DataFrame(rows).to_csv(output_csv, index=False)
     table = with_intervals(rows, COLUMNS)
-    table["passes gate"] = ["--" if r["passes_gate"] is None else str(r["passes_gate"]) for r in rows]
+    table["passes gate"] = [
+        "--" if r["passes_gate"] is None else str(r["passes_gate"]) for r in rows
+    ]
     table["chosen"] = ["yes" if chosen and r is chosen else "" for r in rows]
     table.index = pd.Index([row["label"] for row in rows], name="model")
     write_table(

@@ -86,7 +86,12 @@ def train_classifier(
     train = [row for row in read_split(splits["train"]) if row["label"] in classes]
     validation = [row for row in read_split(splits["validation"]) if row["label"] in classes]
     model = EmbeddingClassifier.fresh(
-        backbone, classes, settings["pooling"], settings["max_length"], settings["head_hidden"], seed
+        backbone,
+        classes,
+        settings["pooling"],
+        settings["max_length"],
+        settings["head_hidden"],
+        seed,
     )
     model.embedder.backbone = trainable(model.embedder.backbone, settings, seed)
     model.to(compute_device())
