@@ -34,6 +34,7 @@ include: "rules/quantize.smk"
 include: "rules/represent.smk"
 include: "rules/relearn.smk"
 include: "rules/classification.smk"
+include: "rules/retrieval.smk"
 include: "rules/report.smk"
 
 

@@ -27,6 +27,13 @@ from unlearnflow.classification.methods import (
     hyperparameter_names,
 )
 from unlearnflow.code_fingerprint import PackageCode
+from unlearnflow.models import model_width
+from unlearnflow.retrieval import plan as retrieval_plan
+from unlearnflow.retrieval.methods import (
+    RETRIEVAL_METHODS,
+    SHARED as RETRIEVAL_SHARED,
+    hyperparameter_names as retrieval_hyperparameter_names,
+)
 from unlearnflow.data.backends import (
     TRANSPORT_SETTINGS,
     backend_module,
@@ -329,9 +336,11 @@ def raw_text_problems(config):
 
 def classification_problems(config):
     """The classification track's source, forget class and sweep, where they can be
-    checked before any job (a dataset's labels are checked by its first job)."""
+    checked before any job (a dataset's labels are checked by its first job). The
+    synthetic source's ties to the benchmark are checked where `task` is this track;
+    under another task, rule classification_data checks them when it is asked for."""
     settings, problems = config["classification"], []
-    if settings["source"] == "synthetic":
+    if settings["source"] == "synthetic" and config["task"] == "classification":
         if config["benchmark"]["name"] != SYNTHETIC:
             problems.append(
                 "config key classification.source: synthetic needs the synthetic benchmark"
@@ -361,6 +370,44 @@ def classification_problems(config):
     return problems
 
 
+def retrieval_problems(config):
+    """The retrieval track's source, sweep and Matryoshka dimensions (against the
+    model's width where its config is on this disk; otherwise its first job checks)."""
+    settings, problems = config["retrieval"], []
+    if (
+        settings["source"] == "synthetic"
+        and config["benchmark"]["name"] != SYNTHETIC
+        and config["task"] == "retrieval"
+    ):
+        problems.append(
+            "config key retrieval.source: synthetic needs the synthetic benchmark"
+            f" (benchmark.name is {config['benchmark']['name']!r}); give a BEIR folder instead"
+        )
+    elif is_local(settings["source"]) and not Path(settings["source"]).is_dir():
+        problems.append(
+            f"config key retrieval.source: {settings['source']} is no folder"
+        )
+    for method, grid in settings["unlearn"].items():
+        known = {*RETRIEVAL_SHARED, *retrieval_hyperparameter_names(method)}
+        for key in sorted(set(grid) - known):
+            problems.append(
+                f"config key retrieval.unlearn.{method}.{key}: {method} has no such"
+                f" hyperparameter (it has: {', '.join(sorted(known))})"
+            )
+    width = model_width(config["embedding"]["model"])
+    too_wide = [d for d in settings["dimensions"] if width is not None and d > width]
+    if too_wide:
+        problems.append(
+            f"config key retrieval.dimensions: {too_wide} above the width {width} of"
+            f" embedding.model {config['embedding']['model']}"
+        )
+    if not settings["training"]["full"] and "lora" not in settings["training"]:
+        problems.append(
+            "config key retrieval.training.lora: needed where training.full is false"
+        )
+    return problems
+
+
 def check_config(config, schema_path):
     problems = nonfinite_problems(config) or config_problems(config, schema_path)
     if not problems:
@@ -372,6 +419,7 @@ def check_config(config, schema_path):
             + relearning_problems(config)
             + probe_problems(config)
             + classification_problems(config)
+            + retrieval_problems(config)
         )
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
@@ -858,11 +906,29 @@ CLASSIFICATION = config["classification"]
 CLASSIFIERS = classification_plan.model_ids(CLASSIFICATION["unlearn"])
 
 
+def synthetic_source_only(track):
+    """A track's synthetic source needs the synthetic benchmark: say so where a job asks."""
+    if not SYNTHETIC_BENCHMARK:
+        raise WorkflowError(
+            f"config key {track}.source: synthetic needs the synthetic benchmark (benchmark.name"
+            f" is {config['benchmark']['name']!r}); give a dataset instead"
+        )
+    if (
+        track == "classification"
+        and CLASSIFICATION["forget_class"] not in config["data"]["categories"]
+    ):
+        raise WorkflowError(
+            f"config key classification.forget_class: {CLASSIFICATION['forget_class']!r} is not"
+            " a label of the synthetic source (data.categories)"
+        )
+
+
 def classification_data_inputs(wildcards):
     """The benchmark's facts and people for the synthetic source (a dataset is read by
     the job itself)."""
     if CLASSIFICATION["source"] != "synthetic":
         return {}
+    synthetic_source_only("classification")
     return {
         "facts": "data/facts.jsonl",
         "profiles": "data/profiles.jsonl",
@@ -915,10 +981,90 @@ def classification_targets():
     ]
 
 
+# --- the retrieval track: an embedder unlearns documents ---
+RETRIEVAL = config["retrieval"]
+RETRIEVERS = retrieval_plan.model_ids(RETRIEVAL["unlearn"])
+RETRIEVAL_SCHEMES = ["float", *QUANTIZATION["schemes"]]
+
+
+def retrieval_data_inputs(wildcards):
+    """The benchmark files the synthetic source is built from (a dataset is read by the
+    job itself)."""
+    if RETRIEVAL["source"] != "synthetic":
+        return {}
+    synthetic_source_only("retrieval")
+    return {
+        "facts": "data/facts.jsonl",
+        "profiles": "data/profiles.jsonl",
+        "sf": "data/sf.jsonl",
+        "sr": "data/sr.jsonl",
+        "wrong_details": "data/wrong_details.jsonl",
+        "validated": VALIDATED,
+    }
+
+
+def embedder_settings():
+    """What every retrieval job's embeddings depend on."""
+    keys = ("dimensions", "temperature", "hard_negatives", "query_instruction", "k")
+    return {
+        **{key: RETRIEVAL[key] for key in keys},
+        "pooling": config["embedding"]["pooling"],
+        "max_length": config["embedding"]["max_length"],
+    }
+
+
+def retrieval_training_settings():
+    return {**embedder_settings(), **RETRIEVAL["training"]}
+
+
+def retrieval_unlearning_settings():
+    batch = {"batch_size": RETRIEVAL["unlearning"]["batch_size"]}
+    return {**retrieval_training_settings(), **batch}
+
+
+def retriever_hparams(wildcards):
+    return classification_plan.method_and_hparams(
+        f"{retrieval_plan.UNLEARN}/{wildcards.method}/{wildcards.hparams}"
+    )[1]
+
+
+def retrieval_evaluations():
+    """scheme ("float" or a quantization scheme) -> model -> its evaluation."""
+    return {
+        scheme: {
+            model: retrieval_plan.evaluation_path(model, scheme) for model in RETRIEVERS
+        }
+        for scheme in RETRIEVAL_SCHEMES
+    }
+
+
+def evaluated_embedder(wildcards):
+    return retrieval_plan.model_dir(wildcards.model)
+
+
+def evaluation_scheme(wildcards):
+    return None if wildcards.scheme == "float" else wildcards.scheme
+
+
+def retrieval_targets():
+    """The retrieval track's results, tables and figures."""
+    return [
+        retrieval_plan.RESULTS,
+        *[
+            table_path(name, fmt)
+            for name in retrieval_plan.TABLES
+            for fmt in TABLE_FORMATS
+        ],
+        *[retrieval_plan.figure_path(name) for name in retrieval_plan.FIGURES],
+    ]
+
+
 def task_targets():
     """What rule all builds for `task` (the provenance apart)."""
     if config["task"] == "classification":
         return classification_targets()
+    if config["task"] == "retrieval":
+        return retrieval_targets()
     return [
         VALIDATED,
         "results/sweep_results.json",

@@ -156,7 +156,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from unlearnflow.embeddings import embedded_folder
+    from unlearnflow.models import embedded_folder
 
     tokenizer = AutoTokenizer.from_pretrained(embedded_folder("all-minilm-l6-v2"))
     torch.manual_seed(0)

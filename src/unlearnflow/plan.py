@@ -43,6 +43,9 @@ FIGURES = (
     "layerdrift_by_epoch",
 )
 TABLE_FORMATS = ("csv", "md", "tex")
+# The configured embedding model as a plain folder (embeddings.prepare_embedder): the
+# classification and retrieval tracks start from it
+EMBEDDER = "results/models/embedder"
 PROVENANCE = "results/provenance.json"
 # The base model's answers to the general questions it rehearses while fine-tuning
 REHEARSAL = "results/rehearsal.jsonl"

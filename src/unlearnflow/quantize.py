@@ -72,14 +72,12 @@ def quantize(model, scheme: str, group_size: int):
     if scheme not in SCHEMES:
         raise ValueError(f"unknown quantization scheme {scheme!r} (known: {', '.join(SCHEMES)})")
     if scheme.startswith("bnb-"):
-        from transformers import AutoModelForCausalLM
-
         # LLM.int8() computes on fp16 inputs; bitsandbytes logs that cast at every matmul
         logging.getLogger("bitsandbytes.autograd._functions").setLevel(logging.ERROR)
 
         with tempfile.TemporaryDirectory() as folder:
             model.save_pretrained(folder)
-            return AutoModelForCausalLM.from_pretrained(
+            return type(model).from_pretrained(  # a causal LM, or an embedder's backbone
                 folder,
                 dtype=model.dtype,
                 quantization_config=bnb_config(scheme, model.dtype),

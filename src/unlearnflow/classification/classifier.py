@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from ..atomic import whole_directory
-from ..embeddings import Embedder
+from ..embeddings import Embedder, save_embedder
 
 
 class EmbeddingClassifier(torch.nn.Module):
@@ -53,9 +53,6 @@ class EmbeddingClassifier(torch.nn.Module):
     def save(self, output: Path) -> None:
         from safetensors.torch import save_file
 
-        backbone = self.embedder.backbone
-        if hasattr(backbone, "merge_and_unload"):  # a LoRA adapter: merged into the weights
-            backbone = backbone.merge_and_unload()
         settings = {
             "classes": self.classes,
             "pooling": self.embedder.pooling,
@@ -63,8 +60,7 @@ class EmbeddingClassifier(torch.nn.Module):
             "head_hidden": self.head_hidden,
         }
         with whole_directory(output) as folder:
-            backbone.save_pretrained(folder / "embedder", safe_serialization=True)
-            self.embedder.tokenizer.save_pretrained(folder / "embedder")
+            save_embedder(self.embedder, folder / "embedder")
             head = {name: value.contiguous() for name, value in self.head.state_dict().items()}
             save_file(head, folder / "head.safetensors")
             (folder / "classifier.json").write_text(json.dumps(settings, indent=1) + "\n")

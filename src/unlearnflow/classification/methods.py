@@ -4,14 +4,17 @@ training/losses.py (pymlex/qwen3-embedding-0.6b-unlearning), plus gradient ascen
 Each step sees a forget batch (texts of the forgotten class) and a retain batch of the
 same size; `reference` logits are the original classifier's, computed once before
 unlearning. Every method also takes `lr` and `epochs` (passes over the forget set).
+Torch is imported inside the losses only: the workflow reads this registry while it
+builds its DAG.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-import torch
-import torch.nn.functional as F
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Step:
 
 
 def _label_logprob(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    import torch.nn.functional as F
+
     return F.log_softmax(logits, dim=-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
 
 
@@ -40,6 +45,8 @@ class GradientAscent:
     uses_retain = False
 
     def loss(self, step: Step) -> torch.Tensor:
+        import torch.nn.functional as F
+
         return -F.cross_entropy(step.forget, step.forget_labels)
 
 
@@ -51,6 +58,8 @@ class RetainFinetune:
     uses_retain = True
 
     def loss(self, step: Step) -> torch.Tensor:
+        import torch.nn.functional as F
+
         return F.cross_entropy(step.retain, step.retain_labels)
 
 
@@ -64,6 +73,8 @@ class DpoLike:
     beta: float = 0.1
 
     def loss(self, step: Step) -> torch.Tensor:
+        import torch.nn.functional as F
+
         retain_gain = _label_logprob(step.retain, step.retain_labels) - _label_logprob(
             step.reference_retain, step.retain_labels
         )
@@ -85,6 +96,9 @@ class RetainKlUniform:
     retain_kl: float = 0.5
 
     def loss(self, step: Step) -> torch.Tensor:
+        import torch
+        import torch.nn.functional as F
+
         def kl(target_probs: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
             return F.kl_div(F.log_softmax(logits, -1), target_probs, reduction="batchmean")
 
@@ -106,6 +120,9 @@ class RandomTarget:
     gamma: float = 1.0
 
     def loss(self, step: Step) -> torch.Tensor:
+        import torch
+        import torch.nn.functional as F
+
         drawn = torch.randint(
             len(step.retain_class_ids), step.forget_labels.shape, generator=step.generator
         )

@@ -14,7 +14,6 @@ from ..plan import hparams_id, parse_hparams_id
 ORIGINAL = "original"
 GOLD = "gold"
 UNLEARN = "unlearn"
-EMBEDDER = "results/models/embedder"
 DATA = {split: f"data/classification/{split}.jsonl" for split in ("train", "validation", "test")}
 CLASSES = "data/classification/classes.json"
 RESULTS = "results/classification_results.json"

@@ -10,7 +10,6 @@ for unlearning (the study's retain-MCC training curves).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import random
@@ -20,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import embeddings
 from ..atomic import write_text_atomic
 from ..models import compute_device, trainable
 from .classifier import EmbeddingClassifier
@@ -31,9 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def autocast(precision: str):
-    if precision == "bfloat16":
-        return torch.autocast(compute_device(), dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+    return embeddings.autocast(precision, compute_device())
 
 
 def predict(model: EmbeddingClassifier, texts: list[str], batch_size: int, precision: str):
