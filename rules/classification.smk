@@ -5,7 +5,7 @@
 
 rule prepare_embedder:
     output:
-        model=directory(classification_plan.EMBEDDER),
+        model=directory(EMBEDDER),
     log:
         "logs/prepare_embedder.log",
     benchmark:
@@ -50,7 +50,7 @@ rule train_classifier:
     input:
         **classification_plan.DATA,
         classes=classification_plan.CLASSES,
-        embedder=classification_plan.EMBEDDER,
+        embedder=EMBEDDER,
     output:
         model=directory(classification_plan.model_dir("{kind}")),
         curve=classification_plan.curve_path("{kind}"),
@@ -154,7 +154,7 @@ rule classification_results:
 rule classification_figures:
     input:
         **classification_plan.DATA,
-        embedder=classification_plan.EMBEDDER,
+        embedder=EMBEDDER,
         results=classification_plan.RESULTS,
         curves=classification_curves().values(),
         evaluations=classification_evaluations().values(),

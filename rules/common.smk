@@ -45,6 +45,7 @@ from unlearnflow.methods import METHODS, make_method
 from unlearnflow.plan import (
     ATTACKS,
     BASE,
+    EMBEDDER,
     FIGURES,
     FINETUNED,
     GOLD,

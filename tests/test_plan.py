@@ -108,3 +108,26 @@ def test_the_schema_allows_exactly_the_plans_schemes():
     )
     schemes = schema["properties"]["quantization"]["properties"]["schemes"]["items"]["enum"]
     assert schemes == list(SCHEMES)
+
+
+def test_building_the_dag_imports_no_torch():
+    """Every package module rules/common.smk imports loads without torch (or
+    transformers): the DAG builds in seconds, and on a login node without them."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    common = (Path(__file__).resolve().parents[1] / "rules" / "common.smk").read_text()
+    modules = sorted(set(re.findall(r"^from (unlearnflow[\w.]*) import", common, re.M)))
+    assert "unlearnflow.retrieval.methods" in modules
+    code = "; ".join(
+        [
+            "import sys",
+            *(f"import {module}" for module in modules),
+            "heavy = {'torch', 'transformers'} & set(sys.modules)",
+            "assert not heavy, heavy",
+        ]
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

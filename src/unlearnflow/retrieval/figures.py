@@ -33,8 +33,11 @@ def tradeoff(frame: pd.DataFrame, k: int):
     )
     sns.scatterplot(runs, x="forget_recall", y="retain_recall", hue="method", style="method",
                     s=60, ax=ax, zorder=3)  # fmt: skip
-    ax.set(xlabel=f"forget-query Recall@{k} (lower: more forgotten)",
-           ylabel=f"retain-query Recall@{k}", title="Unlearning documents: forgetting against retrieval")  # fmt: skip
+    ax.set(
+        xlabel=f"forget-query Recall@{k} (lower: more forgotten)",
+        ylabel=f"retain-query Recall@{k}",
+        title="Unlearning documents: forgetting against retrieval",
+    )
     ax.legend(fontsize="small")
     return figure
 

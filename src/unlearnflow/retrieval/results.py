@@ -77,9 +77,16 @@ def retrieval_results(
             k = evaluation["k"]
             rows.extend(rows_of(model, scheme, evaluation, sampler))
     with_targets(rows, targets["forget_within"], targets["retain_within"])
-    meeting = [r for r in rows if r["meets_targets"]]
-    result = {"k": k, "targets": targets, "confidence": bootstrap["confidence"], "rows": rows,
-              "meeting_targets": [{"model": r["model"], "dimension": r["dimension"]} for r in meeting]}  # fmt: skip
+    meeting = [
+        {"model": r["model"], "dimension": r["dimension"]} for r in rows if r["meets_targets"]
+    ]
+    result = {
+        "k": k,
+        "targets": targets,
+        "confidence": bootstrap["confidence"],
+        "meeting_targets": meeting,
+        "rows": rows,
+    }
     write_text_atomic(output_json, json.dumps(result, indent=1) + "\n")
     pd.DataFrame(rows).to_csv(output_csv, index=False)
     columns = {key: name.replace("@k", f"@{k}") for key, name in COLUMNS.items()}
