@@ -141,3 +141,24 @@ def test_a_dataset_without_its_label_column_stops_before_any_training(tmp_path, 
     log = (tmp_path / "logs/classification_data.log").read_text()
     assert "config key classification.label_column" in log and "train.csv" in log
     assert not (tmp_path / "results/classification/models").exists()
+
+
+def test_a_snapshot_of_the_run_holds_the_tracks_results_table_and_figures(built, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = [str(Path(sys.executable).parent / "unlearnflow"), "snapshot", "classification"]
+    result = subprocess.run(
+        [*command, "--run", str(built), "--into", str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    snapshot = tmp_path / "classification"
+    rows = json.loads((snapshot / "classification_results.json").read_text())["rows"]
+    assert {row["model"] for row in rows} == {"original", "gold", *UNLEARNED}
+    assert (snapshot / "tables/classification.md").read_text().startswith("|")
+    for name in FIGURES:
+        assert (snapshot / f"figures/classification_{name}.png").read_bytes()[:4] == b"\x89PNG"
+    from unlearnflow.snapshot import summary
+
+    assert "| forget recall" in summary(snapshot)
