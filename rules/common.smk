@@ -337,7 +337,8 @@ def raw_text_problems(config):
 
 def classification_problems(config):
     """The classification track's source, forget class and sweep, where they can be
-    checked before any job (a dataset's labels are checked by its first job). The
+    checked before any job (a dataset's files and labels are checked by its first job,
+    before any training). The
     synthetic source's ties to the benchmark are checked where `task` is this track;
     under another task, rule classification_data checks them when it is asked for."""
     settings, problems = config["classification"], []
@@ -353,10 +354,6 @@ def classification_problems(config):
                 f" a label of the synthetic source (data.categories:"
                 f" {', '.join(config['data']['categories'])})"
             )
-    elif is_local(settings["source"]) and not Path(settings["source"]).is_dir():
-        problems.append(
-            f"config key classification.source: {settings['source']} is no folder"
-        )
     for method, grid in settings["unlearn"].items():
         known = {*CLASSIFICATION_SHARED, *hyperparameter_names(method)}
         for key in sorted(set(grid) - known):
@@ -383,10 +380,6 @@ def retrieval_problems(config):
         problems.append(
             "config key retrieval.source: synthetic needs the synthetic benchmark"
             f" (benchmark.name is {config['benchmark']['name']!r}); give a BEIR folder instead"
-        )
-    elif is_local(settings["source"]) and not Path(settings["source"]).is_dir():
-        problems.append(
-            f"config key retrieval.source: {settings['source']} is no folder"
         )
     for method, grid in settings["unlearn"].items():
         known = {*RETRIEVAL_SHARED, *retrieval_hyperparameter_names(method)}
@@ -427,11 +420,14 @@ def check_config(config, schema_path):
 
 
 # An overlay drops a method that the config below it sweeps by setting it to null.
-config["unlearn"] = {
-    method: grid
-    for method, grid in config.get("unlearn", {}).items()
-    if grid is not None
-}
+def without_dropped(grids):
+    return {method: grid for method, grid in (grids or {}).items() if grid is not None}
+
+
+config["unlearn"] = without_dropped(config.get("unlearn"))
+for track in ("classification", "retrieval"):
+    if isinstance(config.get(track), dict):
+        config[track]["unlearn"] = without_dropped(config[track].get("unlearn"))
 check_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
 # Where the benchmark comes from (benchmark.name): the generator, or an import.
 SYNTHETIC_BENCHMARK = config["benchmark"]["name"] == SYNTHETIC

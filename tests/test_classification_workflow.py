@@ -112,10 +112,6 @@ def test_a_grid_point_replans_only_its_own_jobs(built):
             lambda c: c["classification"]["unlearn"]["ga"].update(beta=[0.1]),
             "config key classification.unlearn.ga.beta: ga has no such hyperparameter",
         ),
-        (
-            lambda c: c["classification"].update(source="./no-such-folder"),
-            "config key classification.source: ./no-such-folder is no folder",
-        ),
     ],
 )
 def test_bad_settings_are_named_before_any_job(tmp_path, tiny_encoder, change, message):
@@ -141,6 +137,11 @@ def test_a_dataset_without_its_label_column_stops_before_any_training(tmp_path, 
     log = (tmp_path / "logs/classification_data.log").read_text()
     assert "config key classification.label_column" in log and "train.csv" in log
     assert not (tmp_path / "results/classification/models").exists()
+    config["classification"].update(source=str(tmp_path / "no-such-folder"))
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "results/classification_results.json")
+    log = (tmp_path / "logs/classification_data.log").read_text()
+    assert "config key classification.source" in log and "has no train or test split" in log
 
 
 def test_a_snapshot_of_the_run_holds_the_tracks_results_table_and_figures(built, tmp_path):
