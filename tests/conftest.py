@@ -172,3 +172,37 @@ def tiny_encoder(tmp_path_factory) -> Path:
     BertModel(config).save_pretrained(output)
     tokenizer.save_pretrained(output)
     return output
+
+
+# The retrieval track's targets (its results, tables and figures), built beside the
+# classification track's rule all in one tiny project.
+def retrieval_targets() -> list[str]:
+    from unlearnflow.retrieval.plan import FIGURES, RESULTS, figure_path
+
+    return [RESULTS, *(figure_path(name) for name in FIGURES)]
+
+
+RETRIEVAL_TARGETS = retrieval_targets()
+
+
+def tracks_config(tiny_encoder: Path, task: str) -> dict:
+    """The tiny config with the tiny encoder as the embedding model, for `task`."""
+    from workflow import tiny_config
+
+    config = tiny_config(base="unused")
+    config["task"] = task
+    config["embedding"]["model"] = str(tiny_encoder)
+    return config
+
+
+@pytest.fixture(scope="session")
+def embedding_tracks(tmp_path_factory, tiny_encoder) -> Path:
+    """One tiny project with both embedding tracks built (task: classification, and the
+    retrieval track's targets), sharing the benchmark and the embedder."""
+    from workflow import snakemake, write_config
+
+    workdir = tmp_path_factory.mktemp("embedding-tracks")
+    write_config(workdir, tracks_config(tiny_encoder, "classification"))
+    result = snakemake(workdir, "all", *RETRIEVAL_TARGETS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir

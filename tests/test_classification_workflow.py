@@ -1,5 +1,6 @@
 """The classification track end to end: the real Snakemake on the tiny config, with a
-tiny random encoder, from the synthetic benchmark to the results, table and figures."""
+tiny random encoder, from the synthetic benchmark to the results, table and figures
+(conftest.embedding_tracks builds it beside the retrieval track)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 
 import pytest
 import yaml
-from workflow import planned_counts, planned_jobs, snakemake, tiny_config, write_config
+from conftest import tracks_config
+from workflow import planned_counts, planned_jobs, snakemake, write_config
 
 from unlearnflow.classification.plan import FIGURES
 
@@ -20,19 +22,12 @@ METRICS = ("test_mcc", "retain_mcc", "forget_mcc", "forget_recall", "kl_to_gold"
 
 
 def classification_config(tiny_encoder) -> dict:
-    config = tiny_config(base="unused")
-    config["task"] = "classification"
-    config["embedding"]["model"] = str(tiny_encoder)
-    return config
+    return tracks_config(tiny_encoder, "classification")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, tiny_encoder):
-    workdir = tmp_path_factory.mktemp("classification")
-    write_config(workdir, classification_config(tiny_encoder))
-    result = snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
+@pytest.fixture
+def built(embedding_tracks):
+    return embedding_tracks
 
 
 def edited(workdir, change):

@@ -1,5 +1,6 @@
 """The retrieval track end to end: the real Snakemake on the tiny config, with a tiny
-random encoder, from the synthetic benchmark to the results, tables and figures."""
+random encoder, from the synthetic benchmark to the results, tables and figures
+(conftest.embedding_tracks builds it beside the classification track)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 
 import pytest
 import yaml
-from workflow import planned_counts, planned_jobs, snakemake, tiny_config, write_config
+from conftest import RETRIEVAL_TARGETS, tracks_config
+from workflow import planned_counts, planned_jobs, snakemake, write_config
 
 from unlearnflow.retrieval.plan import FIGURES, TABLES
 
@@ -21,20 +23,9 @@ MODELS = {
 }
 
 
-def retrieval_config(tiny_encoder) -> dict:
-    config = tiny_config(base="unused")
-    config["task"] = "retrieval"
-    config["embedding"]["model"] = str(tiny_encoder)
-    return config
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, tiny_encoder):
-    workdir = tmp_path_factory.mktemp("retrieval")
-    write_config(workdir, retrieval_config(tiny_encoder))
-    result = snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
+@pytest.fixture
+def built(embedding_tracks):
+    return embedding_tracks
 
 
 def test_rule_all_evaluates_every_model_dimension_and_scheme(built):
@@ -65,11 +56,10 @@ def test_rule_all_evaluates_every_model_dimension_and_scheme(built):
             assert (built / f"results/tables/{name}.{fmt}").stat().st_size > 0
     for name in FIGURES:
         assert (built / f"results/figures/retrieval_{name}.png").stat().st_size > 0
-    assert (built / "results/provenance.json").exists()
 
 
 def test_second_run_has_nothing_to_do(built):
-    assert planned_jobs(snakemake(built, "-n")) == set()
+    assert planned_jobs(snakemake(built, "-n", *RETRIEVAL_TARGETS)) == set()
 
 
 def test_a_grid_point_replans_only_its_own_jobs(built):
@@ -78,20 +68,18 @@ def test_a_grid_point_replans_only_its_own_jobs(built):
         config = yaml.safe_load(original)
         config["retrieval"]["unlearn"]["gd"]["lr"].append(2e-3)
         write_config(built, config)
-        assert planned_counts(snakemake(built, "-n")) == {
+        assert planned_counts(snakemake(built, "-n", *RETRIEVAL_TARGETS)) == {
             "unlearn_embedder": 1,
             "evaluate_embedder": 2,  # float and rtn-int4
             "retrieval_results": 1,
             "retrieval_figures": 1,
-            "provenance": 1,
-            "all": 1,
         }
     finally:
         (built / "config.yaml").write_text(original)
 
 
 def test_a_dimension_above_the_width_is_named_before_any_job(tmp_path, tiny_encoder):
-    config = retrieval_config(tiny_encoder)
+    config = tracks_config(tiny_encoder, "retrieval")
     config["retrieval"]["dimensions"] = [64, 16]
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "-n")
