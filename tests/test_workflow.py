@@ -393,8 +393,12 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
         copy(ROOT / part, built / part)
     (built / "run").mkdir()
     config = tiny_config(base=str(tiny_model))
-    config["seeds"] = [0]  # one replicate and one method: the plan's shape is what counts
+    # one replicate, one method, no relearning attack or probe: the plan's shape is what
+    # counts (the workflow's other tests plan those)
+    config["seeds"] = [0]
     config["unlearn"] = {"ga": config["unlearn"]["ga"]}
+    config["relearning"]["attacks"] = []
+    config["probes"]["layers"] = []
     write_config(built / "run", config)
     result = snakemake(built / "run", "--snakefile", str(built / "Snakefile"), "--cores", "2")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -414,7 +418,7 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     deep = project / "src" / "unlearnflow" / "metrics" / "truth_ratio.py"
     original = deep.read_text()
     deep.write_text(original + "\n# an edit\n")
-    assert plan() == {"evaluate", "sweep_results", *QUANTIZED, *ATTACKED}
+    assert plan() == {"evaluate", "sweep_results", *QUANTIZED}
     deep.write_text(original)
     assert plan() == set()
     registry = project / "src" / "unlearnflow" / "methods" / "__init__.py"
@@ -423,7 +427,8 @@ def test_editing_package_code_replans_only_the_rules_that_run_it(tmp_path, tiny_
     with open(project / "src" / "unlearnflow" / "methods" / "ga.py", "a") as source:
         source.write("\n# an edit\n")
     result = snakemake(workdir, "-n", "--snakefile", str(project / "Snakefile"))
-    assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *ANALYSED}
+    drifted = {"representation_drift", "repr_results"}
+    assert planned_jobs(result) == {"unlearn", "evaluate", "sweep_results", *QUANTIZED, *drifted}
     assert result.stdout.count("rule unlearn:") == 1
     assert "output: results/models/seed~0/unlearn/ga/" in result.stdout
     with open(project / "src" / "unlearnflow" / "data" / "template.py", "a") as source:
