@@ -158,3 +158,10 @@ def test_a_snapshot_of_the_run_holds_the_tracks_results_table_and_figures(built,
     from unlearnflow.snapshot import summary
 
     assert "| forget recall" in summary(snapshot)
+
+
+def test_the_report_holds_the_tracks_figures(built, tmp_path):
+    result = snakemake(built, "--report", str(tmp_path / "report.html"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (tmp_path / "report.html").read_text().lower()
+    assert "classification track" in html and "confusion matrices on the test split" in html
