@@ -129,3 +129,45 @@ def test_the_objectives_at_the_reference_and_their_direction():
         logits = forget.detach().clone().requires_grad_(True)
         method.loss(step(logits, retain, reference_forget=forget.detach())).backward()
         assert (logits.grad[:, 1] > 0).all(), name  # descent lowers the forget logit
+
+
+def test_a_lora_run_saves_a_plain_classifier_that_unlearns(tmp_path, tiny_encoder):
+    """LoRA on the backbone (training.full false): the saved classifier holds merged
+    weights, loads as any other, and unlearning starts from it."""
+    from unlearnflow.classification.classifier import EmbeddingClassifier
+    from unlearnflow.classification.training import train_classifier, unlearn_classifier
+
+    labels = ["apple", "pear", "plum"]
+    rows = {
+        split: [
+            {"id": f"{split}{i}", "text": f"{labels[i % 3]} number {i}", "label": labels[i % 3]}
+            for i in range(9)
+        ]  # fmt: skip
+        for split in ("train", "validation")
+    }
+    splits = {}
+    for split, items in rows.items():
+        splits[split] = tmp_path / f"{split}.jsonl"
+        splits[split].write_text("".join(json.dumps(row) + "\n" for row in items))
+    classes = tmp_path / "classes.json"
+    classes.write_text(json.dumps({"classes": labels, "forget_class": "plum",
+                                   "retain_classes": ["apple", "pear"]}))  # fmt: skip
+    settings = {
+        "full": False,
+        "lora": {"rank": 4, "alpha": 8, "target_modules": ["query", "value"]},
+        "lr": 1e-3,
+        "head_lr": 1e-2,
+        "epochs": 1,
+        "batch_size": 4,
+        "pooling": "mean",
+        "max_length": 16,
+        "head_hidden": 8,
+    }
+    original, curve = tmp_path / "original", tmp_path / "original.json"
+    train_classifier(tiny_encoder, splits, classes, False, settings, 0, "float32", original, curve)
+    assert not (original / "embedder" / "adapter_config.json").exists()
+    assert EmbeddingClassifier.load(original).classes == labels
+    unlearned = tmp_path / "unlearned"
+    unlearn_classifier(original, splits, classes, "ga", {"lr": 1e-3, "epochs": 1}, settings, 0,
+                       "float32", unlearned, tmp_path / "unlearned.json")  # fmt: skip
+    assert [row["epoch"] for row in json.loads((tmp_path / "unlearned.json").read_text())] == [0, 1]
