@@ -7,7 +7,7 @@ import yaml
 from harness_task import TASK, task_folder
 from workflow import ROOT, planned_counts, snakemake, write_config
 
-from unlearnflow.plan import GPU_RULES
+from unlearnflow.plan import EMBEDDING_GPU_RULES, GPU_RULES
 
 SEED_SCALE = ROOT / "configs" / "qwen2.5-1.5b.yaml"
 
@@ -62,9 +62,10 @@ def test_model_jobs_ask_for_a_gpu_and_the_rest_for_none(seed_scale_plan):
 @pytest.mark.parametrize("profile", ["gpu", "slurm"])
 def test_the_profiles_give_every_gpu_rule_its_threads(profile):
     settings = yaml.safe_load((ROOT / "profiles" / profile / "config.yaml").read_text())
-    assert set(GPU_RULES) <= set(settings["set-threads"])
+    model_rules = {*GPU_RULES, *EMBEDDING_GPU_RULES}
+    assert model_rules <= set(settings["set-threads"])
     if profile == "slurm":
-        assert set(GPU_RULES) <= set(settings["set-resources"])
+        assert model_rules <= set(settings["set-resources"])
 
 
 def test_the_slurm_profile_sets_time_and_memory_per_rule(tmp_path):
@@ -96,3 +97,15 @@ def test_the_profiles_plan_the_default_workflow(tmp_path, profile):
     result = snakemake(tmp_path, "-n", "--profile", ROOT / "profiles" / profile)
     assert result.returncode == 0, result.stderr[-2000:]
     assert planned_counts(result)["evaluate"] == 7  # base, fine-tuned, gold, 4 sweep points
+
+
+def test_the_embedding_tracks_model_jobs_ask_for_a_gpu_and_the_rest_for_none(tmp_path):
+    write_config(tmp_path, yaml.safe_load((ROOT / "config.yaml").read_text()))
+    targets = ("results/classification_results.json", "results/retrieval_results.json")
+    result = snakemake(tmp_path, "-n", *targets)
+    assert result.returncode == 0, result.stderr[-2000:]
+    resources = job_resources(result.stdout)
+    assert set(EMBEDDING_GPU_RULES) <= set(resources)
+    for rule, jobs in resources.items():
+        for fields in jobs:
+            assert ("gpu" in fields) == (rule in EMBEDDING_GPU_RULES), rule

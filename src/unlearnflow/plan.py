@@ -83,6 +83,15 @@ GPU_RULES = (
     "representation_drift",
     "relearn",
 )
+# The embedding tracks' rules whose jobs load a model, likewise
+EMBEDDING_GPU_RULES = (
+    "train_classifier",
+    "unlearn_classifier",
+    "evaluate_classifier",
+    "finetune_embedder",
+    "unlearn_embedder",
+    "evaluate_embedder",
+)
 
 
 def table_path(name: str, fmt: str) -> str:
