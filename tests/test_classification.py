@@ -18,7 +18,7 @@ from unlearnflow.classification.data import (
     synthetic_splits,
 )
 from unlearnflow.classification.methods import Step, make_classification_method
-from unlearnflow.classification.metrics import forget_class_mcc, kl_to_gold, passes_gate
+from unlearnflow.classification.metrics import forget_mcc, kl_to_gold, passes_gate
 
 
 def test_synthetic_splits_keep_people_apart(tmp_path):
@@ -77,16 +77,16 @@ def test_a_forget_class_that_is_no_label_names_the_key():
         class_plan(splits, "z", "the source")
 
 
-def test_forget_class_mcc_is_the_phi_of_the_prediction_rate_against_a_uniform_guess():
-    predictions = np.array([1, 1, 0, 2, 2, 2, 1, 0])  # the forget class (1) predicted 3/8
-    rate, guess = 3 / 8, 1 / 3
-    # phi of the 2x2 table (forget predicted or not) x (model, uniform guesser), as the study
-    # writes it: (p - q) / sqrt(p(1-p) q(1-q))
-    expected = (rate - guess) / np.sqrt(rate * (1 - rate) * guess * (1 - guess))
-    assert forget_class_mcc(predictions, 1, 3) == pytest.approx(expected)
-    assert forget_class_mcc(np.array([1, 1]), 1, 3) == 1.0
-    assert forget_class_mcc(np.array([0, 2]), 1, 3) == -1.0
-    # scikit-learn's multiclass MCC is 0 on a split of one true class, whatever is predicted
+def test_forget_mcc_is_the_phi_of_the_one_vs_rest_decision():
+    labels = np.array([1, 1, 1, 0, 2, 0, 2, 0])  # the forget class is 1
+    predictions = np.array([1, 1, 0, 1, 2, 0, 2, 0])
+    # the 2x2 table of (is 1, predicted 1): tp 2, fn 1, fp 1, tn 4
+    tp, fn, fp, tn = 2, 1, 1, 4
+    phi = (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    assert forget_mcc(labels, predictions, 1) == pytest.approx(phi)
+    assert forget_mcc(labels, labels, 1) == 1.0
+    assert forget_mcc(labels, np.zeros(8, dtype=int), 1) == 0.0  # never predicted, as gold
+    # scikit-learn's multiclass MCC on the forget items alone is 0 whatever is predicted
     assert matthews_corrcoef(np.ones(8, dtype=int), predictions) == 0.0
 
 

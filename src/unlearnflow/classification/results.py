@@ -12,7 +12,7 @@ import numpy as np
 from ..atomic import write_text_atomic
 from ..metrics.bootstrap import Bootstrap
 from ..tables import with_intervals, write_table
-from .metrics import forget_class_mcc, kl_to_gold, mcc, passes_gate
+from .metrics import forget_mcc, kl_to_gold, mcc, passes_gate
 from .plan import GOLD, UNLEARN, label, method_and_hparams
 
 COLUMNS = {
@@ -54,9 +54,7 @@ def _metrics(evaluation: dict, gold: dict, plan: dict):
     return {
         "test_mcc": on(retain if is_gold else everything, lambda i: mcc(labels[i], predicted[i])),
         "retain_mcc": on(retain, lambda i: mcc(labels[i], predicted[i])),
-        "forget_mcc": on(
-            forgotten, lambda i: forget_class_mcc(predicted[i], forget_id, len(classes))
-        ),
+        "forget_mcc": on(everything, lambda i: forget_mcc(labels[i], predicted[i], forget_id)),
         "forget_recall": on(forgotten, lambda i: float(np.mean(predicted[i] == forget_id))),
         "kl_to_gold": on(retain, lambda i: float(kl[i].mean())),
         "agreement_retain": on(retain, lambda i: float(np.mean(predicted[i] == gold_predicted[i]))),
