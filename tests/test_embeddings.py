@@ -44,3 +44,18 @@ def test_matryoshka_slices_are_unit_vectors_of_the_leading_dimensions():
     assert torch.allclose(sliced[3].norm(dim=-1), torch.ones(2))
     with pytest.raises(EmbeddingError, match=r"retrieval.dimensions: \[4\] outside 1 to"):
         matryoshka(embeddings, [2, 4])
+
+
+def test_the_width_of_a_model_is_read_without_loading_it(tiny_encoder, monkeypatch):
+    """From config.json where it is on disk; None where only loading would tell, and
+    for a packaged model whose package is missing (its job says so, not every plan)."""
+    import importlib.util
+
+    from unlearnflow.models import model_width
+
+    assert model_width(str(tiny_encoder)) == 32
+    assert model_width("embedded:all-minilm-l6-v2") == 384
+    assert model_width("Qwen/Qwen3-Embedding-0.6B") is None
+    assert model_width("embedded:smollm2-135m-instruct") is None
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert model_width("embedded:all-minilm-l6-v2") is None

@@ -41,9 +41,13 @@ def embedded_folder(name: str) -> Path | None:
 
 def model_width(source: str) -> int | None:
     """The hidden size of an embedding model whose config.json is on this disk (a
-    packaged or local folder); None where only loading it would tell."""
+    packaged or local folder); None where only loading it would tell (a Hub id, a GGUF,
+    a package not installed: rule prepare_embedder names what is missing)."""
     name = source.removeprefix("embedded:")
-    folder = embedded_folder(name) if source.startswith("embedded:") else Path(source)
+    try:
+        folder = embedded_folder(name) if source.startswith("embedded:") else Path(source)
+    except ModelSourceError:
+        return None
     config = folder / "config.json" if folder is not None else None
     if config is None or not config.is_file():
         return None
