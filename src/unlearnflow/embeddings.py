@@ -132,3 +132,25 @@ def check_dimensions(dimensions: list[int], width: int) -> None:
         raise EmbeddingError(
             f"config key retrieval.dimensions: {too_wide} outside 1 to the model's width {width}"
         )
+
+
+def optimizer_step(model: torch.nn.Module, optimizer, loss: torch.Tensor) -> None:
+    """One step of the embedding tracks' training: gradients clipped to norm 1."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+class RetainStream:
+    """The retain items an unlearning step pairs with its forget batch: the retain set
+    drawn in a fresh seeded order each time it runs out."""
+
+    def __init__(self, retain: list, order):
+        self.retain, self.order, self.queue = retain, order, []
+
+    def take(self, count: int) -> list:
+        if len(self.queue) < count:
+            self.queue += self.order.sample(self.retain, len(self.retain))
+        batch, self.queue = self.queue[:count], self.queue[count:]
+        return batch

@@ -52,13 +52,6 @@ def _optimizer(model: EmbeddingClassifier, lr: float, head_lr: float):
     )
 
 
-def _step(model, optimizer, loss) -> None:
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    optimizer.step()
-    optimizer.zero_grad(set_to_none=True)
-
-
 def _write_curve(path: Path, rows: list[dict]) -> None:
     write_text_atomic(path, json.dumps(rows, indent=1) + "\n")
 
@@ -112,7 +105,7 @@ def train_classifier(
             labels = torch.tensor([index[row["label"]] for row in batch], device=compute_device())
             with autocast(precision):
                 loss = F.cross_entropy(model([row["text"] for row in batch]), labels)
-            _step(model, optimizer, loss)
+            embeddings.optimizer_step(model, optimizer, loss)
             schedule.step()
         rows.append({"epoch": epoch, "validation_mcc": validation_mcc()})
         log.info("epoch %d: validation MCC %.3f", epoch, rows[-1]["validation_mcc"])
@@ -176,15 +169,12 @@ def unlearn_classifier(
         return labels, torch.stack([reference[row["id"]] for row in batch]).to(compute_device())
 
     rows = [validation_row(0)]
-    retain_queue: list[dict] = []
+    retain_stream = embeddings.RetainStream(retain, order)
     for epoch in range(1, hparams["epochs"] + 1):
         order.shuffle(forget)
         for start in range(0, len(forget), size):
             forget_batch = forget[start : start + size]
-            if len(retain_queue) < len(forget_batch):
-                retain_queue += order.sample(retain, len(retain))
-            retain_batch = retain_queue[: len(forget_batch)]
-            del retain_queue[: len(forget_batch)]
+            retain_batch = retain_stream.take(len(forget_batch))
             forget_labels, reference_forget = tensors(forget_batch)
             retain_labels, reference_retain = tensors(retain_batch)
             with autocast(precision):
@@ -201,7 +191,7 @@ def unlearn_classifier(
                     generator=generator,
                 )
                 loss = method.loss(step)
-            _step(model, optimizer, loss)
+            embeddings.optimizer_step(model, optimizer, loss)
         rows.append(validation_row(epoch))
         log.info("epoch %d: %s", epoch, rows[-1])
     model.save(output)

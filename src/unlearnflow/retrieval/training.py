@@ -18,7 +18,15 @@ import torch
 import torch.nn.functional as F
 
 from ..atomic import whole_directory
-from ..embeddings import Embedder, autocast, check_dimensions, query_text, save_embedder
+from ..embeddings import (
+    Embedder,
+    RetainStream,
+    autocast,
+    check_dimensions,
+    optimizer_step,
+    query_text,
+    save_embedder,
+)
 from ..models import compute_device, trainable
 from .data import RetrievalData
 from .methods import Batch, info_nce, make_retrieval_method
@@ -118,10 +126,7 @@ def finetune_embedder(
                 _, loss = _pair_loss(
                     embedder, data, pairs[start : start + size], negatives, relevant, settings
                 )
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(embedder.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(embedder, optimizer, loss)
             total += loss.item()
         log.info("epoch %d: mean InfoNCE %.4f", epoch, total / -(-len(pairs) // size))
     with whole_directory(output) as folder:
@@ -155,16 +160,13 @@ def unlearn_embedder(
         [p for p in embedder.parameters() if p.requires_grad], lr=hparams["lr"]
     )
     order, size = random.Random(seed), settings["batch_size"]
-    retain_queue: list = []
+    retain_stream = RetainStream(retain, order)
     for epoch in range(1, hparams["epochs"] + 1):
         order.shuffle(forget)
         total = 0.0
         for start in range(0, len(forget), size):
             forget_batch = forget[start : start + size]
-            if len(retain_queue) < len(forget_batch):
-                retain_queue += order.sample(retain, len(retain))
-            retain_batch = retain_queue[: len(forget_batch)]
-            del retain_queue[: len(forget_batch)]
+            retain_batch = retain_stream.take(len(forget_batch))
             with autocast(precision, compute_device()):
                 if method.uses_forget_pairs:
                     forget_queries, forget_loss = _pair_loss(
@@ -188,10 +190,7 @@ def unlearn_embedder(
                 loss = method.loss(
                     Batch(forget_queries, forget_loss, retain_loss, target, settings["dimensions"])
                 )
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(embedder.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(embedder, optimizer, loss)
             total += loss.item()
         log.info("epoch %d: mean loss %.4f", epoch, total / -(-len(forget) // size))
     with whole_directory(output) as folder:
