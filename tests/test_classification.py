@@ -18,7 +18,7 @@ from unlearnflow.classification.data import (
     synthetic_splits,
 )
 from unlearnflow.classification.methods import Step, make_classification_method
-from unlearnflow.classification.metrics import forget_mcc, kl_to_gold, passes_gate
+from unlearnflow.classification.metrics import forget_mcc, kl_to_gold, mcc, passes_gate
 
 
 def test_synthetic_splits_keep_people_apart(tmp_path):
@@ -75,6 +75,17 @@ def test_a_forget_class_that_is_no_label_names_the_key():
     }
     with pytest.raises(ClassificationDataError, match="classification.forget_class: 'z'"):
         class_plan(splits, "z", "the source")
+
+
+def test_mcc_is_scikit_learns_multiclass_matthews_correlation():
+    generator = np.random.default_rng(0)
+    for classes, items in ((2, 7), (5, 40), (5, 3), (9, 200)):
+        labels = generator.integers(0, classes, items)
+        noisy = np.where(
+            generator.random(items) < 0.6, labels, generator.integers(0, classes, items)
+        )
+        for predictions in (noisy, labels, np.zeros(items, dtype=int), (labels + 1) % classes):
+            assert mcc(labels, predictions) == pytest.approx(matthews_corrcoef(labels, predictions))
 
 
 def test_forget_mcc_is_the_phi_of_the_one_vs_rest_decision():

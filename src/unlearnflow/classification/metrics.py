@@ -2,13 +2,14 @@
 unlearning, metrics/evaluation.py and training/trainer.py), over label arrays and
 probability rows.
 
-- MCC: scikit-learn's multiclass Matthews correlation (Gorodkin 2004) on the test
-  split and on its retain items. On the forget items alone every true label is the
+- MCC: the multiclass Matthews correlation (Gorodkin 2004) from the confusion matrix,
+  as scikit-learn's `matthews_corrcoef` computes it (0 where a marginal is constant), on
+  the test split and on its retain items. On the forget items alone every true label is the
   forgotten class and MCC is 0 whatever the predictions; the study's substitute there
   (`forget_class_mcc`: the forget-class prediction rate p against a uniform guess q,
   (p - q) / sqrt(p(1-p) q(1-q))) is no correlation and leaves [-1, 1] (3.2 for a model
   that predicts the class for 75 % of its items among five classes). The forget MCC here
-  is scikit-learn's MCC of the one-vs-rest decision "is the forgotten class" over the
+  is the MCC of the one-vs-rest decision "is the forgotten class" over the
   test split: 1 for a model that still tells the class apart, 0 for one that never
   predicts it (as gold), below 0 for one that predicts it for other classes' items.
 - KL to gold: mean KL(gold || model) over retain inputs, the model's probabilities
@@ -21,16 +22,24 @@ probability rows.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import matthews_corrcoef
 
 
 def mcc(labels, predictions) -> float:
-    return float(matthews_corrcoef(labels, predictions))
+    """Gorodkin's R_K over integer labels: (c·s − t·p) / sqrt((s² − p·p)(s² − t·t)) for
+    c correct of s items, t and p the true and predicted counts per class."""
+    labels, predictions = np.asarray(labels, dtype=int), np.asarray(predictions, dtype=int)
+    classes = int(max(labels.max(), predictions.max())) + 1
+    confusion = np.bincount(labels * classes + predictions, minlength=classes**2)
+    confusion = confusion.reshape(classes, classes).astype(float)
+    true, predicted = confusion.sum(axis=1), confusion.sum(axis=0)
+    correct, total = np.trace(confusion), confusion.sum()
+    spread = (total**2 - predicted @ predicted) * (total**2 - true @ true)
+    return 0.0 if spread == 0 else float((correct * total - true @ predicted) / np.sqrt(spread))
 
 
 def forget_mcc(labels, predictions, forget_id: int) -> float:
     """MCC of "is the forgotten class", truth against prediction (0 where either side is
-    constant, as scikit-learn has it)."""
+    constant)."""
     return mcc(np.asarray(labels) == forget_id, np.asarray(predictions) == forget_id)
 
 
