@@ -4,6 +4,7 @@ runs as a SLURM job, model jobs ask for a GPU, and the results equal a local run
 import json
 import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from harness_task import TASK, task_folder
@@ -68,15 +69,17 @@ def test_the_tiny_workflow_runs_as_slurm_jobs(tmp_path, tiny_model):
     for workdir in (local, cluster_run):
         workdir.mkdir()
         write_config(workdir, config)
-    assert snakemake(local, env={**os.environ, **offline}).returncode == 0
 
     plan = planned_counts(snakemake(cluster_run, "-n", *SLURM_PROFILE, *TEST_CLUSTER))
     remote = {rule: count for rule, count in plan.items() if rule not in LOCAL_RULES}
     assert set(remote) >= set(GPU_RULES)
-    with LocalSlurm(tmp_path / "cluster") as cluster:
+    # the local reference runs while the cluster's jobs wait on submission and polling
+    with ThreadPoolExecutor(1) as reference, LocalSlurm(tmp_path / "cluster") as cluster:
+        local_run = reference.submit(snakemake, local, env={**os.environ, **offline})
         environment = {**cluster.env, **offline}
         result = snakemake(cluster_run, *SLURM_PROFILE, *TEST_CLUSTER, env=environment, timeout=900)
         jobs = cluster.jobs()
+    assert local_run.result().returncode == 0, local_run.result().stderr[-3000:]
     assert result.returncode == 0, result.stderr[-3000:]
 
     # One SLURM job per remote job, each finished with exit status 0; the model jobs
