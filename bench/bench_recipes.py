@@ -99,11 +99,19 @@ def fine_tune(workdir: Path, target: str) -> None:
         raise RuntimeError(f"{workdir}: snakemake failed; see {log}")
 
 
+def rehearsal_label(recipe: dict) -> str:
+    """How a recipe rehearses: no, yes (mixed into the data) or with a KL term's weight."""
+    if not recipe.get("rehearsal"):  # older runs: no key
+        return "no"
+    kl_weight = recipe.get("rehearsal_kl", 0)
+    return f"yes, KL {kl_weight:g}" if kl_weight else "yes"
+
+
 def recipe_row(name, recipe, base, tuned, seconds, bootstrap: Bootstrap) -> dict:
     """One recipe: its settings, what it learned and what it kept (share of base)."""
     row = {"recipe": name, "lr": f"{recipe['lr']:g}", "epochs": recipe["epochs"]}
     row["batch_size"] = recipe["batch_size"]
-    row["rehearsal"] = "yes" if recipe.get("rehearsal") else "no"  # older runs: no key
+    row["rehearsal"] = rehearsal_label(recipe)
     modules = recipe["lora"]["target_modules"]
     row["trained"] = (
         "every weight"

@@ -478,11 +478,9 @@ MODEL_JOB_RESOURCES = {
 
 
 # --- params: each rule gets exactly the settings its output depends on ---
-def training_data(*benchmark):
-    """What fine-tuning trains on: the `benchmark` files, and the rehearsal set when
-    `training.finetune.rehearsal` asks for it."""
-    rehearse = config["training"]["finetune"]["rehearsal"]
-    return [*benchmark, *([REHEARSAL] if rehearse else [])]
+def rehearsal_data():
+    """The rehearsal set, when `training.finetune.rehearsal` asks for it (else none)."""
+    return [REHEARSAL] if config["training"]["finetune"]["rehearsal"] else []
 
 
 def training_settings(stage):

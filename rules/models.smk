@@ -99,7 +99,8 @@ rule rehearsal_set:
 rule finetune:
     input:
         base=model_dir(BASE),
-        data=training_data("data/sf.jsonl", "data/sr.jsonl"),
+        data=["data/sf.jsonl", "data/sr.jsonl"],
+        rehearsal=rehearsal_data(),
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:
@@ -131,7 +132,8 @@ rule finetune:
 use rule finetune as retain_only with:
     input:
         base=model_dir(BASE),
-        data=training_data("data/sr.jsonl"),
+        data=["data/sr.jsonl"],
+        rehearsal=rehearsal_data(),
         validated=VALIDATED,
         parts=MODEL_PARTS,
     output:

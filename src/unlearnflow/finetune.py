@@ -10,7 +10,8 @@ from .data.encoding import encode_qa, encode_text, text_chunks
 from .data.records import QA, Passage
 from .jsonl import read_jsonl, write_json
 from .models import load_stack, trainable
-from .scoring import mean_answer_nll
+from .methods.base import frozen_reference
+from .scoring import mean_answer_nll, nll_and_kl_to_reference
 from .train import TrainSettings, train
 
 log = logging.getLogger(__name__)
@@ -60,13 +61,20 @@ def finetune(
     output: Path,
     train_log: Path,
     precision: str = "float32",
+    rehearsal: list[Path] = (),
 ) -> None:
     """LoRA (or full, `training.full`) fine-tuning on `data`: loss on answer tokens only,
-    or on every token of a raw-text benchmark's chunks."""
+    or on every token of a raw-text benchmark's chunks. The `rehearsal` QA are mixed into
+    the data, or, with `training.rehearsal_kl` > 0, drawn as a batch of their own at
+    every step (`rehearsing_loss`)."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
+    kl_weight = training.get("rehearsal_kl", 0.0)
     examples = list(training_dataset(tokenizer, data, system_prompt, training))
+    rehearsed = list(qa_dataset(tokenizer, rehearsal, system_prompt)) if rehearsal else []
+    if not kl_weight:
+        examples, rehearsed = examples + rehearsed, []
     model = trainable(load_stack(base, precision=precision), training, seed)
     settings = TrainSettings(
         learning_rate=training["lr"],
@@ -77,9 +85,9 @@ def finetune(
     )
     result = train(
         model,
-        lambda m, batch, _: mean_answer_nll(m, batch),
+        rehearsing_loss(kl_weight, frozen_reference(model)) if rehearsed else plain_loss,
         examples,
-        None,
+        rehearsed or None,
         settings,
         pad_id=tokenizer.pad_token_id,
     )
@@ -91,9 +99,29 @@ def finetune(
         model.save_pretrained(folder)
     write_json(train_log, result.__dict__)
     log.info(
-        "fine-tuned on %d examples: %d steps, %.0f tokens/s, final loss %.4f",
+        "fine-tuned on %d examples (%d rehearsed beside them): %d steps, %.0f tokens/s,"
+        " final loss %.4f",
         len(examples),
+        len(rehearsed),
         result.steps,
         result.tokens / result.seconds,
         result.losses[-1],
     )
+
+
+def plain_loss(model, batch: dict, _):
+    """The answer NLL of a batch of the training data."""
+    return mean_answer_nll(model, batch)
+
+
+def rehearsing_loss(kl_weight: float, reference):
+    """NLL(data batch) + NLL(rehearsal batch) + kl_weight · KL(p_base || p_theta) over the
+    rehearsal batch's answer tokens: the rehearsed answers are kept as the base model
+    distributes them, not only as its greedy words (learning without forgetting, Li and
+    Hoiem 2017; the KL as open-unlearning's retain loss)."""
+
+    def loss(model, batch: dict, rehearsal: dict):
+        rehearsal_nll, kl = nll_and_kl_to_reference(model, rehearsal, reference)
+        return mean_answer_nll(model, batch) + rehearsal_nll + kl_weight * kl
+
+    return loss

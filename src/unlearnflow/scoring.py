@@ -53,6 +53,24 @@ def answer_logits(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     return decoder_and_head(model)[1](hidden).float(), targets
 
 
+def nll_and_kl_to_reference(model, batch: dict, reference) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the mean answer-token NLL of `batch`; KL(p_ref || p_theta) averaged over its answer
+    positions, p_ref the model under the `reference` context): open-unlearning's KL
+    retain loss (src/trainer/utils.py, compute_kl_divergence), over answer tokens."""
+    import torch.nn.functional as F
+
+    logits, targets = answer_logits(model, batch)
+    with torch.no_grad(), reference():
+        reference_logits, _ = answer_logits(model, batch)
+    kl = F.kl_div(
+        logits.log_softmax(-1),
+        reference_logits.log_softmax(-1),
+        reduction="batchmean",
+        log_target=True,
+    )
+    return F.cross_entropy(logits, targets), kl
+
+
 def sequence_nll(model, batch: dict, reduction: str = "mean") -> torch.Tensor:
     """Per-sequence negative log-likelihood of the answer: `sum` or per-token `mean`."""
     logprobs, rows = answer_token_logprobs(model, batch)

@@ -97,10 +97,15 @@ def starting_weights(model) -> Reference:
     return reference
 
 
+def frozen_reference(model) -> Reference:
+    """The model as it is before training: its adapters off, or its starting weights."""
+    if hasattr(model, "disable_adapter"):
+        return adapter_disabled(model)
+    return starting_weights(model)
+
+
 def reference_for(model, method: Method) -> Reference:
     """The frozen reference `method` computes against, or `no_reference`."""
     if not method.uses_reference:
         return no_reference
-    if hasattr(model, "disable_adapter"):
-        return adapter_disabled(model)
-    return starting_weights(model)
+    return frozen_reference(model)

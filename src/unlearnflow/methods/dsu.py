@@ -26,20 +26,8 @@ class DualSignedUpdate(Method):
     kl_weight: float = 1.0
 
     def loss(self, model, forget, retain, reference):
-        import torch
-        import torch.nn.functional as F
+        from ..scoring import mean_answer_nll, nll_and_kl_to_reference
 
-        from ..scoring import answer_logits, mean_answer_nll
-
-        logits, targets = answer_logits(model, retain)
-        retain_nll = F.cross_entropy(logits, targets)
-        with torch.no_grad(), reference():
-            reference_logits, _ = answer_logits(model, retain)
-        kl = F.kl_div(
-            logits.log_softmax(-1),
-            reference_logits.log_softmax(-1),
-            reduction="batchmean",
-            log_target=True,
-        )
+        retain_nll, kl = nll_and_kl_to_reference(model, retain, reference)
         forget_nll = mean_answer_nll(model, forget)
         return -self.alpha * forget_nll + self.retain_weight * retain_nll + self.kl_weight * kl
