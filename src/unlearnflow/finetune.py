@@ -9,8 +9,8 @@ from .atomic import whole_directory
 from .data.encoding import encode_qa, encode_text, text_chunks
 from .data.records import QA, Passage
 from .jsonl import read_jsonl, write_json
-from .models import load_stack, trainable
 from .methods.base import frozen_reference
+from .models import load_stack, trainable
 from .scoring import mean_answer_nll, nll_and_kl_to_reference
 from .train import TrainSettings, train
 
