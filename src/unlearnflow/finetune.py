@@ -70,7 +70,7 @@ def finetune(
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    kl_weight = training.get("rehearsal_kl", 0.0)
+    kl_weight = training["rehearsal_kl"]
     examples = list(training_dataset(tokenizer, data, system_prompt, training))
     rehearsed = list(qa_dataset(tokenizer, rehearsal, system_prompt)) if rehearsal else []
     if not kl_weight:
