@@ -105,7 +105,7 @@ def provenance(config: dict, precision: str, source: Path, run: Path, output: Pa
             "config": config,
             "precision": precision,
             "cpu": cpu_model(),
-            "cores": _cores(),
+            "cores": cores(),
             "gpus": gpu_models(),
             "python": platform.python_version(),
             "packages": package_versions(),
@@ -117,5 +117,6 @@ def provenance(config: dict, precision: str, source: Path, run: Path, output: Pa
     )
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

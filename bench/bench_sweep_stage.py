@@ -1,0 +1,88 @@
+"""The sweep stage as a user runs it: the wall time of one Snakemake command in a fresh
+clone, with the job-seconds per rule and the provenance that make it a claim.
+
+    git clone REPO RUN && cd RUN
+    snakemake --cores 1 results/sweep_results.json [--configfile configs/float32.yaml]
+    python bench/bench_sweep_stage.py RUN --into docs/runs/sweep-stage/NAME.json
+
+The command, its wall time and its jobs come from RUN's Snakemake log (RUN must hold
+exactly one finished invocation); the job-seconds from its benchmark files; the
+precision from config.yaml and the command's `--configfile` overlays, resolved on this
+machine as the workflow resolves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+import yaml
+
+from unlearnflow.hardware import resolve_precision
+from unlearnflow.jsonl import write_json
+from unlearnflow.provenance import cores, cpu_model, git_state, package_versions, rule_seconds
+from unlearnflow.snapshot import invocations
+
+
+def overlays(command: str) -> list[str]:
+    """The files a Snakemake command line names after `--configfile`."""
+    files, taking = [], False
+    for word in shlex.split(command):
+        if word == "--configfile":
+            taking = True
+        elif word.startswith("-"):
+            taking = False
+        elif taking:
+            files.append(word)
+    return files
+
+
+def precision_setting(run: Path, command: str) -> str:
+    """`model.precision` as the command's config has it: the last file that sets it."""
+    setting = None
+    for path in ["config.yaml", *overlays(command)]:
+        config = yaml.safe_load((run / path).read_text()) or {}
+        setting = config.get("model", {}).get("precision", setting)
+    return setting
+
+
+def sweep_stage(run: Path) -> dict:
+    """The timing and provenance of the one finished Snakemake invocation in `run`."""
+    finished = invocations(run)
+    if len(finished) != 1:
+        raise ValueError(
+            f"{run}/.snakemake/log holds {len(finished)} finished invocations "
+            f"({[found['command'] for found in finished]}): time one command in a fresh clone"
+        )
+    (invocation,) = finished
+    seconds = rule_seconds(run)
+    setting = precision_setting(run, invocation["command"])
+    return {
+        **invocation,
+        "minutes": round(invocation["seconds"] / 60, 1),
+        **git_state(run),
+        "precision_setting": setting,
+        "precision": resolve_precision(setting),
+        "cpu": cpu_model(),
+        "cores": cores(),
+        "packages": package_versions(),
+        "job_seconds_total": round(sum(sum(values) for values in seconds.values()), 1),
+        "job_seconds": {
+            rule: {"jobs": len(values), "seconds": round(sum(values), 1)}
+            for rule, values in sorted(seconds.items(), key=lambda item: -sum(item[1]))
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="the fresh clone the command ran in")
+    parser.add_argument("--into", type=Path, required=True, help="the JSON file to write")
+    arguments = parser.parse_args()
+    arguments.into.parent.mkdir(parents=True, exist_ok=True)
+    write_json(arguments.into, sweep_stage(arguments.run))
+
+
+if __name__ == "__main__":
+    main()
