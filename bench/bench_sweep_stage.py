@@ -3,18 +3,22 @@ clone, with the job-seconds per rule and the provenance that make it a claim.
 
     git clone REPO RUN && cd RUN
     snakemake --cores 1 results/sweep_results.json [--configfile configs/float32.yaml]
-    python bench/bench_sweep_stage.py RUN --into docs/runs/sweep-stage/NAME.json
+    python bench/bench_sweep_stage.py RUN --into docs/runs/sweep-stage/NAME
 
 The command, its wall time and its jobs come from RUN's Snakemake log (RUN must hold
 exactly one finished invocation); the job-seconds from its benchmark files; the
 precision from config.yaml and the command's `--configfile` overlays, resolved on this
-machine as the workflow resolves it.
+machine as the workflow resolves it. The folder --into gets `timing.json` and the run's
+`sweep_results.json` (to compare with other runs of the same commit) and its sweep
+table (`sweep.csv`, `.md`, `.tex`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
+import shutil
 from pathlib import Path
 
 import yaml
@@ -22,7 +26,11 @@ import yaml
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.jsonl import write_json
 from unlearnflow.provenance import cores, cpu_model, git_state, package_versions, rule_seconds
+from unlearnflow.replicates import across_seeds
 from unlearnflow.snapshot import invocations
+from unlearnflow.tables import sweep_table, write_table
+
+SWEEP_RESULTS = "results/sweep_results.json"
 
 
 def overlays(command: str) -> list[str]:
@@ -38,13 +46,13 @@ def overlays(command: str) -> list[str]:
     return files
 
 
-def precision_setting(run: Path, command: str) -> str:
-    """`model.precision` as the command's config has it: the last file that sets it."""
-    setting = None
+def config_value(run: Path, command: str, section: str, key: str):
+    """`section.key` as the command's config has it: the last file that sets it."""
+    value = None
     for path in ["config.yaml", *overlays(command)]:
         config = yaml.safe_load((run / path).read_text()) or {}
-        setting = config.get("model", {}).get("precision", setting)
-    return setting
+        value = config.get(section, {}).get(key, value)
+    return value
 
 
 def sweep_stage(run: Path) -> dict:
@@ -57,13 +65,14 @@ def sweep_stage(run: Path) -> dict:
         )
     (invocation,) = finished
     seconds = rule_seconds(run)
-    setting = precision_setting(run, invocation["command"])
+    setting = config_value(run, invocation["command"], "model", "precision")
     return {
         **invocation,
         "minutes": round(invocation["seconds"] / 60, 1),
         **git_state(run),
         "precision_setting": setting,
         "precision": resolve_precision(setting),
+        "confidence": config_value(run, invocation["command"], "intervals", "confidence"),
         "cpu": cpu_model(),
         "cores": cores(),
         "packages": package_versions(),
@@ -78,10 +87,19 @@ def sweep_stage(run: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, help="the fresh clone the command ran in")
-    parser.add_argument("--into", type=Path, required=True, help="the JSON file to write")
+    parser.add_argument("--into", type=Path, required=True, help="the folder to write")
     arguments = parser.parse_args()
-    arguments.into.parent.mkdir(parents=True, exist_ok=True)
-    write_json(arguments.into, sweep_stage(arguments.run))
+    timing = sweep_stage(arguments.run)
+    arguments.into.mkdir(parents=True, exist_ok=True)
+    write_json(arguments.into / "timing.json", timing)
+    shutil.copyfile(arguments.run / SWEEP_RESULTS, arguments.into / "sweep_results.json")
+    rows = json.loads((arguments.into / "sweep_results.json").read_text())
+    write_table(
+        sweep_table(across_seeds(rows, timing["confidence"])),
+        arguments.into / "sweep",
+        f"The sweep of `{timing['command']}` at commit {timing['commit'][:7]}, "
+        f"{timing['precision']}, {timing['cpu']}.",
+    )
 
 
 if __name__ == "__main__":

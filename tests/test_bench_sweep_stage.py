@@ -28,7 +28,9 @@ def finished_log(command: str, elapsed: str) -> str:
 
 def timed_run(tmp_path: Path, *commands: str) -> Path:
     (tmp_path / "configs").mkdir()
-    (tmp_path / "config.yaml").write_text("model:\n  precision: auto\n")
+    (tmp_path / "config.yaml").write_text(
+        "model:\n  precision: auto\nintervals:\n  confidence: 0.95\n"
+    )
     (tmp_path / "configs" / "float32.yaml").write_text("model:\n  precision: float32\n")
     logs = tmp_path / ".snakemake" / "log"
     logs.mkdir(parents=True)
@@ -56,6 +58,7 @@ def test_the_overlay_sets_the_precision_and_the_job_seconds_add_up(tmp_path):
     assert timing["seconds"] == 3723.4 and timing["minutes"] == 62.1
     assert timing["jobs"] == 22
     assert (timing["precision_setting"], timing["precision"]) == ("float32", "float32")
+    assert timing["confidence"] == 0.95
     assert timing["job_seconds"] == {
         "finetune": {"jobs": 1, "seconds": 1500.5},
         "evaluate": {"jobs": 2, "seconds": 100.2},
