@@ -1,11 +1,13 @@
 """bench/bench_sweep_stage.py: the command, precision and job-seconds of a timed run."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 
 from unlearnflow.hardware import resolve_precision
+from unlearnflow.snapshot import replace_block
 
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_sweep_stage.py"
 spec = importlib.util.spec_from_file_location("bench_sweep_stage", SCRIPT)
@@ -27,7 +29,7 @@ def finished_log(command: str, elapsed: str) -> str:
 
 
 def timed_run(tmp_path: Path, *commands: str) -> Path:
-    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs").mkdir(parents=True)
     (tmp_path / "config.yaml").write_text(
         "model:\n  precision: auto\nintervals:\n  confidence: 0.95\n"
     )
@@ -78,3 +80,31 @@ def test_a_run_with_several_invocations_is_refused(tmp_path):
     run = timed_run(tmp_path, "--cores 1 results/sweep_results.json", "--cores 2")
     with pytest.raises(ValueError, match="2 finished invocations"):
         bench_sweep_stage.sweep_stage(run)
+
+
+def test_the_timings_table_is_quoted_in_its_block(tmp_path):
+    timing = bench_sweep_stage.sweep_stage(
+        timed_run(tmp_path / "run", "--cores 1 results/sweep_results.json")
+    )
+    folder = tmp_path / "sweep-stage"
+    (folder / "one-core").mkdir(parents=True)
+    (folder / "one-core" / "timing.json").write_text(json.dumps(timing))
+    document = tmp_path / "README.md"
+    document.write_text(
+        f"before\n<!-- summary of {folder} -->\nstale table\n<!-- end of summary -->\nafter\n"
+    )
+    replace_block(document, folder.as_posix(), bench_sweep_stage.timings_table(folder))
+    text = document.read_text()
+    assert "stale table" not in text and text.startswith("before\n") and text.endswith("after\n")
+    row = next(line for line in text.splitlines() if "--cores 1" in line)
+    assert "| 62.1 " in row and "| 1,601 " in row  # wall minutes; all jobs, 1,600.75 s
+    with pytest.raises(ValueError, match="no '<!-- summary of elsewhere -->' line"):
+        replace_block(document, "elsewhere", "text")
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/performance.md"])
+def test_the_docs_quote_the_committed_timings(document):
+    root = SCRIPT.parents[1]
+    block = (root / document).read_text().split("<!-- summary of docs/runs/sweep-stage -->\n", 1)[1]
+    block = block.split("<!-- end of summary -->", 1)[0]
+    assert block == bench_sweep_stage.timings_table(root / "docs" / "runs" / "sweep-stage")

@@ -188,13 +188,18 @@ def summary(snapshot_dir: Path) -> str:
 
 
 def quote(document: Path, snapshot_dir: Path) -> None:
-    """Rewrite the block of `document` between `<!-- summary of SNAPSHOT -->` and
-    `<!-- end of summary -->` with the snapshot's summary; the block must exist."""
-    document, snapshot_dir = Path(document), Path(snapshot_dir)
-    start, end = f"<!-- summary of {snapshot_dir.as_posix()} -->", "<!-- end of summary -->"
-    text = document.read_text()
-    if start not in text:
-        raise ValueError(f"{document}: no {start!r} line to quote the snapshot under")
-    head, rest = text.split(start, 1)
+    """Rewrite the summary block of `snapshot_dir` in `document` with its summary."""
+    replace_block(document, Path(snapshot_dir).as_posix(), summary(snapshot_dir))
+
+
+def replace_block(document: Path, name: str, text: str) -> None:
+    """Rewrite the block of `document` between `<!-- summary of NAME -->` and
+    `<!-- end of summary -->` with `text`; the block must exist."""
+    document = Path(document)
+    start, end = f"<!-- summary of {name} -->", "<!-- end of summary -->"
+    body = document.read_text()
+    if start not in body:
+        raise ValueError(f"{document}: no {start!r} line to quote under")
+    head, rest = body.split(start, 1)
     _, tail = rest.split(end, 1)
-    document.write_text(f"{head}{start}\n{summary(snapshot_dir)}{end}{tail}")
+    document.write_text(f"{head}{start}\n{text}{end}{tail}")
