@@ -28,7 +28,14 @@ import yaml
 
 from unlearnflow.hardware import resolve_precision
 from unlearnflow.jsonl import write_json
-from unlearnflow.provenance import cores, cpu_model, git_state, package_versions, rule_seconds
+from unlearnflow.provenance import (
+    cores,
+    cpu_model,
+    git_state,
+    job_seconds,
+    package_versions,
+    rule_seconds,
+)
 from unlearnflow.replicates import across_seeds
 from unlearnflow.snapshot import invocations, replace_block
 from unlearnflow.tables import sweep_table, write_table
@@ -87,10 +94,7 @@ def sweep_stage(run: Path) -> dict:
         "cores": cores(),
         "packages": package_versions(),
         "job_seconds_total": round(sum(sum(values) for values in seconds.values()), 1),
-        "job_seconds": {
-            rule: {"jobs": len(values), "seconds": round(sum(values), 1)}
-            for rule, values in sorted(seconds.items(), key=lambda item: -sum(item[1]))
-        },
+        "job_seconds": job_seconds(run),
     }
 
 

@@ -43,6 +43,15 @@ def rule_seconds(run: Path) -> dict[str, list[float]]:
     return dict(seconds)
 
 
+def job_seconds(run: Path) -> dict[str, dict]:
+    """{rule: its jobs and their seconds added up}, the slowest rule first."""
+    seconds = rule_seconds(run)
+    return {
+        rule: {"jobs": len(values), "seconds": round(sum(values), 1)}
+        for rule, values in sorted(seconds.items(), key=lambda item: -sum(item[1]))
+    }
+
+
 def git_state(source: Path) -> dict:
     """The workflow's commit and whether its tracked files differ from it."""
 
@@ -96,7 +105,6 @@ def config_hash(config: dict) -> str:
 
 def provenance(config: dict, precision: str, source: Path, run: Path, output: Path) -> None:
     """The provenance of the run in folder `run`, made with the workflow in `source`."""
-    seconds = rule_seconds(run)
     write_json(
         output,
         {
@@ -109,10 +117,7 @@ def provenance(config: dict, precision: str, source: Path, run: Path, output: Pa
             "gpus": gpu_models(),
             "python": platform.python_version(),
             "packages": package_versions(),
-            "job_seconds": {
-                rule: {"jobs": len(values), "seconds": round(sum(values), 1)}
-                for rule, values in sorted(seconds.items(), key=lambda item: -sum(item[1]))
-            },
+            "job_seconds": job_seconds(run),
         },
     )
 
